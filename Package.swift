@@ -1,0 +1,73 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "varco",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "varco", targets: ["varco"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", exact: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-certificates.git", exact: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", exact: "1.7.4"),
+        .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", exact: "2.37.6"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", exact: "2.1.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", exact: "7.10.0"),
+    ],
+    targets: [
+        // Native code: libxml2 + xmlsec1 (OpenSSL) and libargon2. Only VarcoXML imports these.
+        .systemLibrary(
+            name: "CXMLSec",
+            pkgConfig: "xmlsec1-openssl",
+            providers: [.apt(["libxml2-dev", "libxmlsec1-dev", "libxmlsec1-openssl", "libssl-dev", "libargon2-dev"])]
+        ),
+        .target(name: "CXMLSecShim", dependencies: ["CXMLSec"]),
+        .target(name: "VarcoXML", dependencies: ["CXMLSec", "CXMLSecShim"]),
+
+        .target(name: "VarcoCore"),
+        .target(name: "VarcoSAML", dependencies: [
+            "VarcoCore", "VarcoXML",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .target(name: "VarcoOTP", dependencies: [
+            "VarcoCore", "VarcoXML",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .target(name: "VarcoStorageSQLite", dependencies: [
+            "VarcoCore",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .target(name: "VarcoServer", dependencies: [
+            "VarcoCore", "VarcoSAML", "VarcoOTP", "VarcoXML", "VarcoStorageSQLite",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTLS", package: "hummingbird"),
+            .product(name: "Mustache", package: "swift-mustache"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "SwiftASN1", package: "swift-asn1"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        ]),
+        .executableTarget(name: "varco", dependencies: [
+            "VarcoServer",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .target(name: "VarcoTesting", dependencies: ["VarcoCore"]),
+
+        .testTarget(name: "VarcoXMLTests", dependencies: ["VarcoXML"]),
+        .testTarget(name: "VarcoCoreTests", dependencies: ["VarcoCore", "VarcoTesting"]),
+        .testTarget(name: "VarcoSAMLTests", dependencies: ["VarcoSAML", "VarcoXML", "VarcoTesting"]),
+        .testTarget(name: "VarcoOTPTests", dependencies: ["VarcoOTP", "VarcoTesting"]),
+        .testTarget(name: "VarcoStorageSQLiteTests", dependencies: ["VarcoStorageSQLite", "VarcoTesting"]),
+        .testTarget(name: "VarcoServerTests", dependencies: [
+            "VarcoServer", "VarcoTesting",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
+    ]
+)

@@ -1,0 +1,77 @@
+import Foundation
+
+/// The server-side record of a citizen's single sign-on session. The browser holds only its opaque id.
+public struct SSOSession: Codable, Sendable, Equatable {
+    public let id: String
+    public var citizen: CodiceFiscale
+    public var level: LevelOfAssurance
+    public var method: AuthenticationMethod
+    public var authInstant: Date
+    public let created: Date
+    public var lastSeen: Date
+    /// Every service reached in this session, for single logout.
+    public var services: [ServiceVisit]
+
+    public init(id: String, result: AuthnResult, now: Date) {
+        self.id = id
+        self.citizen = result.citizen
+        self.level = result.level
+        self.method = result.method
+        self.authInstant = result.instant
+        self.created = now
+        self.lastSeen = now
+        self.services = []
+    }
+
+    /// Whether the session is still usable under the policy at `now`.
+    public func isAlive(at now: Date, policy: SessionPolicy) -> Bool {
+        now < lastSeen.addingTimeInterval(policy.idleTimeout) && now < created.addingTimeInterval(policy.absoluteTimeout)
+    }
+
+    /// A session that continues after a new proof (step-up or forced login): same citizen, the
+    /// services already reached kept for single logout, the id renewed against session fixation.
+    public func renewed(id: String, with result: AuthnResult, now: Date) -> SSOSession {
+        var next = SSOSession(id: id, result: result, now: now)
+        if result.citizen == citizen {
+            next.level = max(level, result.level)
+            next.services = services
+        }
+        return next
+    }
+
+    /// Records an answer sent to a service, replacing an earlier visit to the same service.
+    public mutating func record(_ visit: ServiceVisit) {
+        services.removeAll { $0.relyingParty == visit.relyingParty && $0.protocolName == visit.protocolName }
+        services.append(visit)
+    }
+}
+
+/// A service reached in a session: what single logout needs to reach it again.
+public struct ServiceVisit: Codable, Sendable, Equatable {
+    public var relyingParty: String
+    public var protocolName: String
+    public var nameID: String
+    public var nameIDFormat: String
+    public var sessionIndex: String
+    public var instant: Date
+
+    public init(relyingParty: String, protocolName: String, nameID: String, nameIDFormat: String,
+                sessionIndex: String, instant: Date) {
+        self.relyingParty = relyingParty
+        self.protocolName = protocolName
+        self.nameID = nameID
+        self.nameIDFormat = nameIDFormat
+        self.sessionIndex = sessionIndex
+        self.instant = instant
+    }
+}
+
+public struct SessionPolicy: Sendable, Equatable {
+    public var idleTimeout: TimeInterval
+    public var absoluteTimeout: TimeInterval
+
+    public init(idleTimeout: TimeInterval = 30 * 60, absoluteTimeout: TimeInterval = 8 * 3600) {
+        self.idleTimeout = idleTimeout
+        self.absoluteTimeout = absoluteTimeout
+    }
+}

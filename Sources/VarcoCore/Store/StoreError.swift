@@ -1,0 +1,9 @@
+/// Failures of a storage backend, the same for every backend.
+public enum StoreError: Error, Equatable, Sendable {
+    /// The record to update does not exist.
+    case notFound
+    /// A record with this key already exists.
+    case duplicate
+    /// The backend failed; the message says what to check (disk, permissions, connection).
+    case backend(String)
+}

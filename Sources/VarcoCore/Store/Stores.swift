@@ -1,0 +1,88 @@
+import Foundation
+
+/// SSO sessions, keyed by their opaque id.
+public protocol SessionStore: Sendable {
+    func insert(_ session: SSOSession) async throws
+    func find(id: String) async throws -> SSOSession?
+    /// Applies `change` to the stored record inside one transaction and returns the result.
+    /// Throws `StoreError.notFound` if there is no such session.
+    @discardableResult
+    func update(id: String, _ change: @Sendable (inout SSOSession) throws -> Void) async throws -> SSOSession
+    func delete(id: String) async throws
+    /// Removes sessions last seen before `cutoff`; returns how many.
+    func deleteIdle(lastSeenBefore cutoff: Date) async throws -> Int
+}
+
+/// Pending login transactions, keyed by id.
+public protocol LoginTransactionStore: Sendable {
+    func insert(_ transaction: LoginTransaction) async throws
+    func find(id: String) async throws -> LoginTransaction?
+    @discardableResult
+    func update(id: String, _ change: @Sendable (inout LoginTransaction) throws -> Void) async throws -> LoginTransaction
+    func delete(id: String) async throws
+    func deleteExpired(before cutoff: Date) async throws -> Int
+}
+
+/// Registered SAML service providers and OIDC clients.
+public protocol RelyingPartyStore: Sendable {
+    /// Inserts or replaces the registration with the same id.
+    func save(_ relyingParty: RelyingParty) async throws
+    func find(id: String) async throws -> RelyingParty?
+    func list() async throws -> [RelyingParty]
+    /// Returns false if there was nothing to remove.
+    func remove(id: String) async throws -> Bool
+}
+
+/// Citizens, keyed by codice fiscale.
+public protocol CitizenStore: Sendable {
+    /// Inserts or replaces the citizen with the same codice fiscale.
+    func save(_ citizen: Citizen) async throws
+    func find(_ codiceFiscale: CodiceFiscale) async throws -> Citizen?
+}
+
+/// OTP credentials, keyed by their 10-digit ID.
+public protocol OTPCredentialStore: Sendable {
+    /// Throws `StoreError.duplicate` if the ID is taken.
+    func insert(_ credential: OTPCredential) async throws
+    func find(id: String) async throws -> OTPCredential?
+    func find(citizen: CodiceFiscale) async throws -> [OTPCredential]
+    @discardableResult
+    func update(id: String, _ change: @Sendable (inout OTPCredential) throws -> Void) async throws -> OTPCredential
+}
+
+/// Single-use keys: SAML request IDs, assertion IDs, used codes.
+public protocol ReplayCache: Sendable {
+    /// Records `key` until `expires`. Returns true the first time, false if it was already recorded
+    /// and has not expired. Atomic across concurrent callers (and nodes, for a shared backend).
+    func consume(_ key: String, expires: Date, now: Date) async throws -> Bool
+}
+
+/// The append-only audit log.
+public protocol AuditLog: Sendable {
+    func append(_ event: AuditEvent) async throws
+    /// The newest events first.
+    func recent(limit: Int) async throws -> [AuditEvent]
+}
+
+/// Every store Varco needs, as one value handed to the server.
+public struct Stores: Sendable {
+    public var sessions: any SessionStore
+    public var logins: any LoginTransactionStore
+    public var relyingParties: any RelyingPartyStore
+    public var citizens: any CitizenStore
+    public var otpCredentials: any OTPCredentialStore
+    public var replay: any ReplayCache
+    public var audit: any AuditLog
+
+    public init(sessions: any SessionStore, logins: any LoginTransactionStore, relyingParties: any RelyingPartyStore,
+                citizens: any CitizenStore, otpCredentials: any OTPCredentialStore, replay: any ReplayCache,
+                audit: any AuditLog) {
+        self.sessions = sessions
+        self.logins = logins
+        self.relyingParties = relyingParties
+        self.citizens = citizens
+        self.otpCredentials = otpCredentials
+        self.replay = replay
+        self.audit = audit
+    }
+}
