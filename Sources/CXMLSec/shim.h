@@ -45,5 +45,6 @@
 #include <openssl/x509.h>
 
 #include <argon2.h>
+#include <zlib.h>
 
 #endif

@@ -121,3 +121,181 @@ int varco_evp_verify(xmlSecKeyPtr key, const char *digest, const unsigned char *
     EVP_MD_CTX_free(ctx);
     return ok ? 1 : 0;
 }
+
+static int varco_enable_transforms(xmlSecDSigCtxPtr ctx, int allow_sha1) {
+    int rc = 0;
+    rc |= xmlSecDSigCtxEnableSignatureTransform(ctx, xmlSecTransformExclC14NId);
+    rc |= xmlSecDSigCtxEnableSignatureTransform(ctx, xmlSecTransformRsaSha256Id);
+    rc |= xmlSecDSigCtxEnableSignatureTransform(ctx, xmlSecTransformRsaSha512Id);
+    rc |= xmlSecDSigCtxEnableSignatureTransform(ctx, xmlSecTransformEcdsaSha256Id);
+    rc |= xmlSecDSigCtxEnableReferenceTransform(ctx, xmlSecTransformEnvelopedId);
+    rc |= xmlSecDSigCtxEnableReferenceTransform(ctx, xmlSecTransformExclC14NId);
+    rc |= xmlSecDSigCtxEnableReferenceTransform(ctx, xmlSecTransformSha256Id);
+    rc |= xmlSecDSigCtxEnableReferenceTransform(ctx, xmlSecTransformSha512Id);
+    if (allow_sha1) {
+        rc |= xmlSecDSigCtxEnableSignatureTransform(ctx, xmlSecTransformRsaSha1Id);
+        rc |= xmlSecDSigCtxEnableReferenceTransform(ctx, xmlSecTransformSha1Id);
+    }
+    return rc;
+}
+
+int varco_dsig_verify(xmlNodePtr signature, xmlSecKeyPtr key, int allow_sha1, const char *expected_uri,
+                      unsigned char **pre_digest, size_t *pre_digest_len) {
+    *pre_digest = NULL;
+    *pre_digest_len = 0;
+    xmlSecDSigCtxPtr ctx = xmlSecDSigCtxCreate(NULL);
+    if (ctx == NULL) return VARCO_VERIFY_ERROR;
+    int result = VARCO_VERIFY_ERROR;
+    ctx->flags = XMLSEC_DSIG_FLAGS_STORE_SIGNEDINFO_REFERENCES | XMLSEC_DSIG_FLAGS_IGNORE_MANIFESTS;
+    ctx->enabledReferenceUris = xmlSecTransformUriTypeSameDocument;
+    ctx->keyInfoReadCtx.flags |= XMLSEC_KEYINFO_FLAGS_DONT_STOP_ON_KEY_FOUND;
+    if (varco_enable_transforms(ctx, allow_sha1) != 0) goto done;
+    ctx->signKey = key; // lent: cleared before the context is destroyed
+    if (xmlSecDSigCtxVerify(ctx, signature) < 0) { result = VARCO_VERIFY_FAILED; goto done; }
+    if (ctx->status != xmlSecDSigStatusSucceeded) { result = VARCO_VERIFY_FAILED; goto done; }
+    if (xmlSecPtrListGetSize(&ctx->signedInfoReferences) != 1) { result = VARCO_VERIFY_BAD_REFERENCE; goto done; }
+    xmlSecDSigReferenceCtxPtr ref = (xmlSecDSigReferenceCtxPtr)xmlSecPtrListGetItem(&ctx->signedInfoReferences, 0);
+    if (ref == NULL || ref->uri == NULL || strcmp((const char *)ref->uri, expected_uri) != 0) {
+        result = VARCO_VERIFY_BAD_REFERENCE;
+        goto done;
+    }
+    xmlSecBufferPtr buffer = xmlSecDSigReferenceCtxGetPreDigestBuffer(ref);
+    if (buffer == NULL) goto done;
+    size_t size = xmlSecBufferGetSize(buffer);
+    unsigned char *copy = xmlMalloc(size + 1);
+    if (copy == NULL) goto done;
+    memcpy(copy, xmlSecBufferGetData(buffer), size);
+    copy[size] = 0;
+    *pre_digest = copy;
+    *pre_digest_len = size;
+    result = VARCO_VERIFY_OK;
+done:
+    ctx->signKey = NULL;
+    xmlSecDSigCtxDestroy(ctx);
+    return result;
+}
+
+int varco_dsig_sign(xmlDocPtr doc, xmlNodePtr element, xmlNodePtr after, const char *id, xmlSecKeyPtr key) {
+    xmlAttrPtr idAttr = xmlHasProp(element, BAD_CAST "ID");
+    if (idAttr == NULL) return -1;
+    xmlAddID(NULL, doc, BAD_CAST id, idAttr); // may already be registered; harmless
+    xmlNodePtr sig = xmlSecTmplSignatureCreate(doc, xmlSecTransformExclC14NId, xmlSecTransformRsaSha256Id, NULL);
+    if (sig == NULL) return -1;
+    if (after != NULL) {
+        xmlAddNextSibling(after, sig);
+    } else if (element->children != NULL) {
+        xmlAddPrevSibling(element->children, sig);
+    } else {
+        xmlAddChild(element, sig);
+    }
+    char uri[256];
+    if (snprintf(uri, sizeof uri, "#%s", id) >= (int)sizeof uri) return -1;
+    xmlNodePtr ref = xmlSecTmplSignatureAddReference(sig, xmlSecTransformSha256Id, NULL, BAD_CAST uri, NULL);
+    if (ref == NULL) return -1;
+    if (xmlSecTmplReferenceAddTransform(ref, xmlSecTransformEnvelopedId) == NULL) return -1;
+    xmlNodePtr c14n = xmlSecTmplReferenceAddTransform(ref, xmlSecTransformExclC14NId);
+    if (c14n == NULL) return -1;
+    xmlNodePtr keyInfo = xmlSecTmplSignatureEnsureKeyInfo(sig, NULL);
+    if (keyInfo == NULL) return -1;
+    xmlNodePtr x509 = xmlSecTmplKeyInfoAddX509Data(keyInfo);
+    if (x509 == NULL || xmlSecTmplX509DataAddCertificate(x509) == NULL) return -1;
+    xmlSecDSigCtxPtr ctx = xmlSecDSigCtxCreate(NULL);
+    if (ctx == NULL) return -1;
+    ctx->signKey = key; // lent
+    int rc = xmlSecDSigCtxSign(ctx, sig);
+    ctx->signKey = NULL;
+    xmlSecDSigCtxDestroy(ctx);
+    return rc < 0 ? -1 : 0;
+}
+
+#include <openssl/rsa.h>
+#include <openssl/x509v3.h>
+#include <openssl/rand.h>
+
+static char *varco_bio_string(BIO *bio) {
+    char *data = NULL;
+    long length = BIO_get_mem_data(bio, &data);
+    if (length <= 0) return NULL;
+    char *copy = xmlMalloc((size_t)length + 1);
+    if (copy == NULL) return NULL;
+    memcpy(copy, data, (size_t)length);
+    copy[length] = 0;
+    return copy;
+}
+
+int varco_generate_self_signed(int bits, const char *common_name, int days, char **key_pem, char **cert_pem) {
+    *key_pem = NULL;
+    *cert_pem = NULL;
+    int result = -1;
+    EVP_PKEY *pkey = EVP_RSA_gen((unsigned int)bits);
+    X509 *cert = X509_new();
+    BIO *keyBio = BIO_new(BIO_s_mem());
+    BIO *certBio = BIO_new(BIO_s_mem());
+    if (pkey == NULL || cert == NULL || keyBio == NULL || certBio == NULL) goto done;
+    unsigned char serial[16];
+    if (RAND_bytes(serial, sizeof serial) != 1) goto done;
+    serial[0] &= 0x7f;
+    BIGNUM *bn = BN_bin2bn(serial, sizeof serial, NULL);
+    if (bn == NULL) goto done;
+    BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(cert));
+    BN_free(bn);
+    X509_set_version(cert, 2);
+    X509_gmtime_adj(X509_getm_notBefore(cert), -300);
+    X509_gmtime_adj(X509_getm_notAfter(cert), (long)days * 86400L);
+    X509_set_pubkey(cert, pkey);
+    X509_NAME *name = X509_get_subject_name(cert);
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, (const unsigned char *)common_name, -1, -1, 0);
+    X509_set_issuer_name(cert, name);
+    X509V3_CTX v3;
+    X509V3_set_ctx(&v3, cert, cert, NULL, NULL, 0);
+    char san[300];
+    snprintf(san, sizeof san, "DNS:%s,DNS:localhost,IP:127.0.0.1", common_name);
+    X509_EXTENSION *ext = X509V3_EXT_conf_nid(NULL, &v3, NID_subject_alt_name, san);
+    if (ext == NULL) {
+        snprintf(san, sizeof san, "DNS:localhost,IP:127.0.0.1");
+        ext = X509V3_EXT_conf_nid(NULL, &v3, NID_subject_alt_name, san);
+    }
+    if (ext != NULL) { X509_add_ext(cert, ext, -1); X509_EXTENSION_free(ext); }
+    if (X509_sign(cert, pkey, EVP_sha256()) <= 0) goto done;
+    if (PEM_write_bio_PrivateKey(keyBio, pkey, NULL, NULL, 0, NULL, NULL) != 1) goto done;
+    if (PEM_write_bio_X509(certBio, cert) != 1) goto done;
+    *key_pem = varco_bio_string(keyBio);
+    *cert_pem = varco_bio_string(certBio);
+    if (*key_pem != NULL && *cert_pem != NULL) result = 0;
+done:
+    if (pkey) EVP_PKEY_free(pkey);
+    if (cert) X509_free(cert);
+    if (keyBio) BIO_free(keyBio);
+    if (certBio) BIO_free(certBio);
+    return result;
+}
+
+long varco_inflate_raw(const unsigned char *data, size_t length, unsigned char *out, size_t capacity) {
+    z_stream stream;
+    memset(&stream, 0, sizeof stream);
+    if (inflateInit2(&stream, -15) != Z_OK) return -1;
+    stream.next_in = (Bytef *)data;
+    stream.avail_in = (uInt)length;
+    stream.next_out = out;
+    stream.avail_out = (uInt)capacity;
+    int rc = inflate(&stream, Z_FINISH);
+    long produced = (long)stream.total_out;
+    inflateEnd(&stream);
+    if (rc == Z_STREAM_END) return produced;
+    if (rc == Z_BUF_ERROR && stream.avail_out == 0) return -2; // the bomb stops here
+    return -1;
+}
+
+long varco_deflate_raw(const unsigned char *data, size_t length, unsigned char *out, size_t capacity) {
+    z_stream stream;
+    memset(&stream, 0, sizeof stream);
+    if (deflateInit2(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK) return -1;
+    stream.next_in = (Bytef *)data;
+    stream.avail_in = (uInt)length;
+    stream.next_out = out;
+    stream.avail_out = (uInt)capacity;
+    int rc = deflate(&stream, Z_FINISH);
+    long produced = (long)stream.total_out;
+    deflateEnd(&stream);
+    return rc == Z_STREAM_END ? produced : -1;
+}

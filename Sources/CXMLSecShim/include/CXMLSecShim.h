@@ -39,3 +39,35 @@ int varco_evp_verify(xmlSecKeyPtr key, const char *digest, const unsigned char *
                      const unsigned char *signature, size_t signatureLength);
 
 #endif
+
+/// Outcome codes for varco_dsig_verify.
+enum {
+    VARCO_VERIFY_OK = 0,
+    VARCO_VERIFY_FAILED = 1,        // cryptographically invalid or refused algorithm
+    VARCO_VERIFY_BAD_REFERENCE = 2, // not exactly one reference to "#<ID of the signed element>"
+    VARCO_VERIFY_ERROR = 3          // could not run (out of memory, bad key)
+};
+
+/// Verifies the enveloped signature `signature` (a ds:Signature child of the signed element) with
+/// `key` only (KeyInfo in the message is ignored). Allowed: exclusive C14N, enveloped transform,
+/// RSA-SHA256/512, ECDSA-SHA256, SHA-256/512 digests; SHA-1 only if allow_sha1. The single reference
+/// must be the same-document URI `expected_uri`. On success *pre_digest receives a malloc'd copy of
+/// the canonical bytes that were digested (free with varco_xml_free) and *pre_digest_len its length.
+int varco_dsig_verify(xmlNodePtr signature, xmlSecKeyPtr key, int allow_sha1, const char *expected_uri,
+                      unsigned char **pre_digest, size_t *pre_digest_len);
+
+/// Creates an enveloped RSA-SHA256 / exclusive-C14N / SHA-256 signature of `element` (whose ID is `id`),
+/// placed right after `after` (or as the first child when NULL), with the key's certificate in KeyInfo,
+/// and signs it. Returns 0 on success.
+int varco_dsig_sign(xmlDocPtr doc, xmlNodePtr element, xmlNodePtr after, const char *id, xmlSecKeyPtr key);
+
+/// Generates an RSA key of `bits` and a self-signed certificate for `common_name`, valid `days`
+/// days, as two malloc'd PEM strings (free with varco_xml_free). Returns 0 on success.
+int varco_generate_self_signed(int bits, const char *common_name, int days, char **key_pem, char **cert_pem);
+
+/// Inflates raw DEFLATE data (no zlib header), as the SAML HTTP-Redirect binding uses, into `out`.
+/// Returns the inflated length, -1 if the data is corrupt, -2 if it would exceed `capacity`.
+long varco_inflate_raw(const unsigned char *data, size_t length, unsigned char *out, size_t capacity);
+
+/// Compresses `data` with raw DEFLATE into `out`. Returns the compressed length or -1.
+long varco_deflate_raw(const unsigned char *data, size_t length, unsigned char *out, size_t capacity);
