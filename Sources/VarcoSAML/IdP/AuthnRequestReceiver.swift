@@ -1,0 +1,134 @@
+import Foundation
+import VarcoCore
+import VarcoXML
+
+/// Turns an inbound AuthnRequest into a login, an error response, or a refusal, running the checks of
+/// SAML core §3.4.1 and the bindings §3.4.5/§3.5.5 in order. Every check fails closed.
+public struct AuthnRequestReceiver: Sendable {
+    public var configuration: IdentityProviderConfiguration
+    public var relyingParties: any RelyingPartyStore
+    public var replay: any ReplayCache
+    public var clock: any WallClock
+
+    public init(configuration: IdentityProviderConfiguration, relyingParties: any RelyingPartyStore,
+                replay: any ReplayCache, clock: any WallClock) {
+        self.configuration = configuration
+        self.relyingParties = relyingParties
+        self.replay = replay
+        self.clock = clock
+    }
+
+    public func receive(_ message: InboundMessage) async throws -> RequestOutcome {
+        // 1. Well-formed, safe XML whose root is an AuthnRequest with one Issuer.
+        let document: XMLDocument
+        do { document = try XMLDocument(bytes: message.xml) } catch {
+            return .refuse(Refusal(.malformedMessage, "unparseable request: \(error)"))
+        }
+        guard let claimedIssuer = AuthnRequest.claimedIssuer(of: document.root) else {
+            return .refuse(Refusal(.malformedMessage, "not an AuthnRequest with exactly one Issuer"))
+        }
+        // 2. The issuer is a registered, enabled service provider.
+        guard let party = try await relyingParties.find(id: claimedIssuer), party.kind == .samlServiceProvider else {
+            return .refuse(Refusal(.unknownService, "issuer not registered", serviceProvider: claimedIssuer))
+        }
+        guard party.enabled else { return .refuse(Refusal(.disabledService, "service disabled", serviceProvider: claimedIssuer)) }
+        let metadata: ServiceProviderMetadata
+        do { metadata = try ServiceProviderMetadata(xml: party.metadata) } catch {
+            return .refuse(Refusal(.unknownService, "stored metadata unreadable: \(error)", serviceProvider: claimedIssuer))
+        }
+        // 3. Signature: checked with the metadata's keys only; the message is read from what was signed.
+        let trusted: XMLNode
+        switch checkSignature(message, document: document, metadata: metadata, settings: party.settings) {
+        case .success(let node): trusted = node
+        case .failure(let refusal): return .refuse(refusal)
+        }
+        let request: AuthnRequest
+        do { request = try AuthnRequest(trusted) } catch {
+            return .refuse(Refusal(.malformedMessage, "invalid AuthnRequest: \(error)", serviceProvider: claimedIssuer))
+        }
+        // 4. Where to answer: only an AssertionConsumerService from the metadata (SAML core §3.4.1).
+        if request.assertionConsumerServiceIndex != nil && request.assertionConsumerServiceURL != nil {
+            return .refuse(Refusal(.unknownAssertionConsumerService, "both ACS index and URL", serviceProvider: request.issuer))
+        }
+        guard let acs = metadata.assertionConsumerService(index: request.assertionConsumerServiceIndex,
+                                                         url: request.assertionConsumerServiceURL,
+                                                         binding: request.protocolBinding) else {
+            return .refuse(Refusal(.unknownAssertionConsumerService, "ACS not in metadata", serviceProvider: request.issuer))
+        }
+        // From here the service is trusted: problems are answered to it with a SAML status.
+        let reply = { (status: SAMLStatus) in
+            RequestOutcome.respond(SAMLErrorReply(serviceProvider: request.issuer, destination: acs.location,
+                                                  inResponseTo: request.id, relayState: message.relayState, status: status))
+        }
+        // 5. Version (SAML core §3.4.1 / §4.1.3).
+        guard request.version == "2.0" else { return reply(SAMLStatus(.versionMismatch, message: "Only SAML 2.0 is supported")) }
+        // 6. Destination: required on signed messages (bindings §3.4.5.2, §3.5.5.2), must be this endpoint.
+        let signed = message.redirectSignature != nil || document.root.children("Signature", namespace: SAMLNamespace.dsig).count == 1
+        if let destination = request.destination {
+            guard destination == configuration.ssoURL else {
+                return reply(SAMLStatus(.requester, message: "Destination does not match the SSO endpoint"))
+            }
+        } else if signed {
+            return reply(SAMLStatus(.requester, message: "A signed request must carry a Destination"))
+        }
+        // 7. Freshness.
+        let now = clock.now()
+        guard let instant = request.issueInstant else { return reply(SAMLStatus(.requester, message: "IssueInstant missing or invalid")) }
+        guard instant <= now.addingTimeInterval(configuration.clockSkew),
+              instant >= now.addingTimeInterval(-configuration.requestLifetime - configuration.clockSkew) else {
+            return reply(SAMLStatus(.requester, message: "IssueInstant outside the accepted window"))
+        }
+        // 8. Replay: a request ID is accepted once per service.
+        let expires = instant.addingTimeInterval(configuration.requestLifetime + 2 * configuration.clockSkew)
+        guard try await replay.consume("saml-request|\(request.issuer)|\(request.id)", expires: expires, now: now) else {
+            return .refuse(Refusal(.replayedRequest, "request ID \(request.id) already used", serviceProvider: request.issuer))
+        }
+        // 9. NameIDPolicy.
+        let format: String
+        switch request.nameIDPolicyFormat {
+        case nil, NameIDFormat.unspecified?, NameIDFormat.transient?: format = NameIDFormat.transient
+        case NameIDFormat.persistent?: format = NameIDFormat.persistent
+        default: return reply(SAMLStatus(.requester, .invalidNameIDPolicy, message: "Supported NameID formats: transient, persistent"))
+        }
+        // 10. Level of assurance.
+        guard var levels = AuthnContextMapping.acceptableLevels(request.requestedAuthnContext) else {
+            return reply(SAMLStatus(.requester, .noAuthnContext, message: "No supported authentication context requested"))
+        }
+        if let minimum = party.settings.minimumLevel { levels = levels.filter { $0 >= minimum } }
+        guard !levels.isEmpty else {
+            return reply(SAMLStatus(.requester, .noAuthnContext, message: "The requested level is below the service's minimum"))
+        }
+        return .login(SAMLLoginRequest(
+            requestID: request.id, serviceProvider: request.issuer, assertionConsumerServiceURL: acs.location,
+            relayState: message.relayState, nameIDFormat: format,
+            attributeConsumingServiceIndex: request.attributeConsumingServiceIndex,
+            requirement: LoginRequirement(acceptableLevels: levels, forceAuthn: request.forceAuthn, isPassive: request.isPassive)))
+    }
+
+    private func checkSignature(_ message: InboundMessage, document: XMLDocument, metadata: ServiceProviderMetadata,
+                                settings: RelyingPartySettings) -> Result<XMLNode, Refusal> {
+        let required = metadata.authnRequestsSigned || settings.requireSignedRequests || configuration.requireSignedRequests
+        let keys = metadata.verificationKeys()
+        let issuer = metadata.entityID
+        if let detached = message.redirectSignature {
+            if detached.algorithm == .rsaSHA1 && !settings.allowLegacySHA1 {
+                return .failure(Refusal(.badSignature, "SHA-1 signature from a service not marked legacy", serviceProvider: issuer))
+            }
+            guard RawSignature.verify(detached.signature, over: detached.signedOctets, algorithm: detached.algorithm, keys: keys) else {
+                return .failure(Refusal(.badSignature, "query-string signature does not verify", serviceProvider: issuer))
+            }
+            return .success(document.root)
+        }
+        do {
+            let verified = try EnvelopedSignature.verify(document.root, keys: keys, allowSHA1: settings.allowLegacySHA1)
+            return .success(verified.root)
+        } catch XMLError.signatureMissing {
+            if required {
+                return .failure(Refusal(.missingSignature, "unsigned request from a service that must sign", serviceProvider: issuer))
+            }
+            return .success(document.root)
+        } catch {
+            return .failure(Refusal(.badSignature, "enveloped signature: \(error)", serviceProvider: issuer))
+        }
+    }
+}
