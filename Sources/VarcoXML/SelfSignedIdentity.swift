@@ -6,6 +6,11 @@ public struct SelfSignedIdentity: Sendable {
     public let privateKeyPEM: String
     public let certificatePEM: String
 
+    public init(privateKeyPEM: String, certificatePEM: String) {
+        self.privateKeyPEM = privateKeyPEM
+        self.certificatePEM = certificatePEM
+    }
+
     public static func generate(commonName: String, bits: Int = 2048, days: Int = 3650) throws(XMLError) -> SelfSignedIdentity {
         try XMLSecurity.ensure()
         var key: UnsafeMutablePointer<CChar>?

@@ -1,1 +1,173 @@
-print("varco")
+import ArgumentParser
+import Foundation
+import Logging
+import VarcoCore
+import VarcoServer
+
+@main
+struct VarcoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "varco",
+        abstract: "Varco: a federated identity provider (SAML 2.0) for regional services.",
+        subcommands: [Serve.self, Metadata.self, ServiceProviders.self, Citizens.self],
+        defaultSubcommand: Serve.self)
+}
+
+struct CommonOptions: ParsableArguments {
+    @Option(help: "Directory for the database, keys and secrets.")
+    var dataDir = "var"
+
+    @Option(help: "Address citizens and services use (default https://HOST:PORT).")
+    var publicURL: String?
+
+    @Option(help: "Listening address.")
+    var host = "127.0.0.1"
+
+    @Option(help: "Listening port (HTTPS).")
+    var port = 8443
+
+    func server(demo: Bool = false, demoPort: Int? = nil, templates: String = "templates", requireSigned: Bool = false,
+                tlsCert: String? = nil, tlsKey: String? = nil) -> ServerConfiguration {
+        ServerConfiguration(host: host, port: port, publicURL: publicURL, dataDirectory: dataDir, templatesDirectory: templates,
+                            requireSignedRequests: requireSigned, demo: demo, demoServicePort: demoPort,
+                            tlsCertificatePath: tlsCert, tlsKeyPath: tlsKey)
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the identity provider.")
+
+    @OptionGroup var common: CommonOptions
+
+    @Flag(help: "Seed the demo citizen and register the demo services (FSE, Bandi online, Prenota Salute).")
+    var demo = false
+
+    @Option(help: "Port of the demo services' pages on 127.0.0.1 (with --demo).")
+    var demoSPPort: Int?
+
+    @Option(help: "Directory of the Mustache templates and translations.")
+    var templates = "templates"
+
+    @Flag(help: "Refuse unsigned AuthnRequests from every service.")
+    var requireSignedRequests = false
+
+    @Option(help: "TLS certificate chain (PEM). Without it a self-signed certificate is generated in the data directory.")
+    var tlsCert: String?
+
+    @Option(help: "TLS private key (PEM).")
+    var tlsKey: String?
+
+    func run() async throws {
+        var logger = Logger(label: "varco")
+        logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        let demoPort = demo ? (demoSPPort ?? common.port + 1) : nil
+        do {
+            try await VarcoServer.run(common.server(demo: demo, demoPort: demoPort, templates: templates,
+                                                    requireSigned: requireSignedRequests, tlsCert: tlsCert, tlsKey: tlsKey),
+                                      logger: logger)
+        } catch let error as VarcoServer.StartupError {
+            throw ValidationError(error.description)
+        }
+    }
+}
+
+struct Metadata: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print the signed SAML metadata of the identity provider.")
+    @OptionGroup var common: CommonOptions
+
+    func run() async throws {
+        print(try Administration(dataDirectory: common.dataDir).metadata(configuration: common.server()))
+    }
+}
+
+struct ServiceProviders: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "sp", abstract: "Manage registered SAML service providers.",
+                                                    subcommands: [Add.self, List.self, Remove.self])
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Register a service provider from its metadata (file or https URL).")
+        @Argument(help: "Metadata file, or its https URL.") var source: String
+        @Option(help: "Name shown to citizens (default: the metadata's OrganizationDisplayName).") var name: String?
+        @Option(help: "Directory for the database, keys and secrets.") var dataDir = "var"
+
+        func run() async throws {
+            let xml = try await MetadataSource.load(source)
+            let entityID = try await Administration(dataDirectory: dataDir).addServiceProvider(metadataXML: xml, displayName: name)
+            print(entityID)
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the registered service providers.")
+        @Option(help: "Directory for the database, keys and secrets.") var dataDir = "var"
+
+        func run() async throws {
+            for party in try await Administration(dataDirectory: dataDir).serviceProviders() {
+                print("\(party.id)\t\(party.kind.rawValue)\t\(party.enabled ? "enabled" : "disabled")\t\(party.displayName)")
+            }
+        }
+    }
+
+    struct Remove: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Remove a registered service provider.")
+        @Argument(help: "The service provider's entityID.") var entityID: String
+        @Option(help: "Directory for the database, keys and secrets.") var dataDir = "var"
+
+        func run() async throws {
+            try await Administration(dataDirectory: dataDir).removeServiceProvider(entityID)
+            print("removed \(entityID)")
+        }
+    }
+}
+
+struct Citizens: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "citizen", abstract: "Manage citizens.", subcommands: [Add.self])
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add a citizen, optionally with an authenticator-app OTP credential.")
+        @Option(help: "Directory for the database, keys and secrets.") var dataDir = "var"
+        @Option(help: "Codice fiscale.") var cf: String
+        @Option(help: "Given name.") var givenName: String
+        @Option(help: "Family name.") var familyName: String
+        @Option(help: "Date of birth, YYYY-MM-DD.") var birthDate: String
+        @Option(help: "Belfiore code of the place of birth, e.g. H501.") var birthPlace: String
+        @Option(help: "Province of birth, e.g. RM.") var birthCounty: String?
+        @Option(help: "E-mail address.") var email: String?
+        @Option(help: "Mobile number, E.164 (+39...).") var mobile: String?
+        @Option(help: "OTP ID: the 10 digits of the health card's identification number.") var otpId: String?
+        @Option(help: "Password of the OTP credential.") var password: String?
+        @Option(help: "Base32 TOTP secret of the authenticator app.") var totpSecret: String?
+
+        func run() async throws {
+            let codiceFiscale: CodiceFiscale
+            do { codiceFiscale = try CodiceFiscale(cf) } catch {
+                throw ValidationError("--cf \(cf) is not a valid codice fiscale (\(error)): check the 16 characters and the last (check) letter")
+            }
+            guard birthDate.count == 10, birthDate.split(separator: "-").count == 3 else {
+                throw ValidationError("--birth-date must be YYYY-MM-DD")
+            }
+            let citizen = Citizen(codiceFiscale: codiceFiscale, givenName: givenName, familyName: familyName, dateOfBirth: birthDate,
+                                  placeOfBirth: birthPlace.uppercased(), countyOfBirth: birthCounty, email: email, mobilePhone: mobile)
+            try await Administration(dataDirectory: dataDir).addCitizen(citizen, otpID: otpId, password: password, totpSecret: totpSecret)
+            print("added \(codiceFiscale.value)\(otpId.map { " with OTP ID \($0)" } ?? "")")
+        }
+    }
+}
+
+/// Reads metadata from a file or an https URL.
+enum MetadataSource {
+    static func load(_ source: String) async throws -> String {
+        if source.hasPrefix("https://") || source.hasPrefix("http://") {
+            guard let url = URL(string: source), source.hasPrefix("https://") || source.contains("://127.0.0.1") || source.contains("://localhost") else {
+                throw ValidationError("metadata URLs must use https (plain http only on loopback)")
+            }
+            let (data, response) = try await URLSession.shared.data(from: url)
+            guard (response as? HTTPURLResponse)?.statusCode == 200 else { throw ValidationError("\(source) did not answer 200") }
+            return String(decoding: data, as: UTF8.self)
+        }
+        guard let text = try? String(contentsOfFile: source, encoding: .utf8) else {
+            throw ValidationError("cannot read \(source): give a metadata file path or an https URL")
+        }
+        return text
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import VarcoCore
+import VarcoOTP
+import VarcoSAML
+import VarcoStorageSQLite
+import VarcoXML
+
+/// What the command line does to a data directory: print metadata, register services and citizens.
+/// Each failure says what to do about it.
+public struct Administration: Sendable {
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+        init(_ description: String) { self.description = description }
+    }
+
+    let data: DataDirectory
+    let stores: Stores
+    let clock: any WallClock = SystemWallClock()
+    let random: any RandomSource = SystemRandomSource()
+
+    public init(dataDirectory: String) throws {
+        data = try DataDirectory(path: dataDirectory)
+        stores = try SQLiteStorage(path: data.databasePath).stores
+    }
+
+    /// The signed IdP metadata for the given public URL.
+    public func metadata(configuration: ServerConfiguration) throws -> String {
+        let identity = try data.samlSigningIdentity(commonName: URL(string: configuration.publicURL)?.host ?? "varco")
+        let key = try XMLSigningKey(privateKeyPEM: identity.privateKeyPEM, certificatePEM: identity.certificatePEM)
+        var certificates = [key.certificateBase64]
+        if let next = data.nextSigningCertificatePEM(), let nextKey = try? XMLVerificationKey(certificate: next) {
+            certificates.append(nextKey.certificateBase64)
+        }
+        return try IdentityProviderMetadata(entityID: configuration.entityID, ssoRedirectURL: configuration.ssoURL,
+                                            ssoPostURL: configuration.ssoURL, signingCertificates: certificates,
+                                            wantAuthnRequestsSigned: configuration.requireSignedRequests,
+                                            organizationName: configuration.organizationName, organizationURL: configuration.publicURL)
+            .signed(with: key, id: random.xmlID(), now: clock.now())
+    }
+
+    /// Registers (or replaces) a SAML service provider from its metadata; returns its entityID.
+    public func addServiceProvider(metadataXML: String, displayName: String?, settings: RelyingPartySettings = .init()) async throws -> String {
+        let metadata: ServiceProviderMetadata
+        do { metadata = try ServiceProviderMetadata(xml: metadataXML) } catch {
+            throw Failure("the file is not usable SAML service-provider metadata (\(error)); it needs an EntityDescriptor with an SPSSODescriptor and an https AssertionConsumerService")
+        }
+        if metadata.signingCertificates.isEmpty && (metadata.authnRequestsSigned || settings.requireSignedRequests) {
+            throw Failure("the metadata says requests are signed but has no signing certificate (KeyDescriptor use=\"signing\")")
+        }
+        let name = displayName ?? metadata.organizationName ?? metadata.entityID
+        let existing = try await stores.relyingParties.find(id: metadata.entityID)
+        try await stores.relyingParties.save(RelyingParty(id: metadata.entityID, kind: .samlServiceProvider, displayName: name,
+                                                          metadata: metadataXML, settings: existing?.settings ?? settings,
+                                                          created: existing?.created ?? clock.now()))
+        try await stores.audit.append(AuditEvent(time: clock.now(), kind: .relyingPartyAdded, subject: "cli",
+                                                 relyingParty: metadata.entityID, detail: existing == nil ? "registered" : "metadata replaced"))
+        return metadata.entityID
+    }
+
+    public func serviceProviders() async throws -> [RelyingParty] {
+        try await stores.relyingParties.list()
+    }
+
+    public func removeServiceProvider(_ entityID: String) async throws {
+        guard try await stores.relyingParties.remove(id: entityID) else {
+            throw Failure("no service provider is registered as \(entityID); `varco sp list` shows the registered ones")
+        }
+        try await stores.audit.append(AuditEvent(time: clock.now(), kind: .relyingPartyRemoved, subject: "cli",
+                                                 relyingParty: entityID, detail: "removed"))
+    }
+
+    /// Adds a citizen and, optionally, an authenticator-app OTP credential.
+    public func addCitizen(_ citizen: Citizen, otpID: String?, password: String?, totpSecret: String?) async throws {
+        try await stores.citizens.save(citizen)
+        guard let otpID else { return }
+        guard otpID.count == 10, otpID.allSatisfy(\.isASCII), otpID.allSatisfy(\.isNumber) else {
+            throw Failure("--otp-id must be the 10 digits printed on the health card")
+        }
+        guard let password, password.count >= 8 else { throw Failure("--password must have at least 8 characters") }
+        guard let totpSecret, let secret = Base32.decode(totpSecret), secret.count >= 10 else {
+            throw Failure("--totp-secret must be a base32 secret of at least 16 characters")
+        }
+        let credential = OTPCredential(id: otpID, citizen: citizen.codiceFiscale, passwordHash: try PasswordHasher(random: random).hash(password),
+                                       totpSecret: secret, status: .active, created: clock.now())
+        do { try await stores.otpCredentials.insert(credential) } catch StoreError.duplicate {
+            throw Failure("the OTP ID \(otpID) is already in use")
+        }
+        try await stores.audit.append(AuditEvent(time: clock.now(), kind: .credentialIssued, subject: citizen.codiceFiscale.value,
+                                                 detail: "authenticator-app credential \(otpID) created from the command line"))
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import Logging
+import VarcoCore
+import VarcoOTP
+import VarcoSAML
+import VarcoXML
+
+/// Everything a running Varco needs, wired once at start. Routes read from it; nothing is global.
+struct Varco: Sendable {
+    let configuration: ServerConfiguration
+    let stores: Stores
+    let pages: Pages
+    let clock: any WallClock
+    let random: any RandomSource
+    let logger: Logger
+    let signingKey: XMLSigningKey
+    let signingCertificates: [String]
+    let idp: IdentityProviderConfiguration
+    let receiver: AuthnRequestReceiver
+    let responses: ResponseBuilder
+    let engine: LoginEngine
+    let auditor: Auditor
+    let otpApp: OTPAppAuthenticator
+
+    init(configuration: ServerConfiguration, stores: Stores, pages: Pages, dataDirectory: DataDirectory,
+         clock: any WallClock = SystemWallClock(), random: any RandomSource = SystemRandomSource(), logger: Logger) throws {
+        self.configuration = configuration
+        self.stores = stores
+        self.pages = pages
+        self.clock = clock
+        self.random = random
+        self.logger = logger
+        let identity = try dataDirectory.samlSigningIdentity(commonName: URL(string: configuration.publicURL)?.host ?? "varco")
+        signingKey = try XMLSigningKey(privateKeyPEM: identity.privateKeyPEM, certificatePEM: identity.certificatePEM)
+        var certificates = [signingKey.certificateBase64]
+        if let next = dataDirectory.nextSigningCertificatePEM(), let key = try? XMLVerificationKey(certificate: next) {
+            certificates.append(key.certificateBase64)
+        }
+        signingCertificates = certificates
+        idp = IdentityProviderConfiguration(entityID: configuration.entityID, ssoURL: configuration.ssoURL,
+                                            requireSignedRequests: configuration.requireSignedRequests,
+                                            pairwiseSecret: try dataDirectory.secret(named: "pairwise"))
+        receiver = AuthnRequestReceiver(configuration: idp, relyingParties: stores.relyingParties, replay: stores.replay, clock: clock)
+        responses = ResponseBuilder(configuration: idp, key: signingKey, random: random)
+        auditor = Auditor(log: stores.audit, clock: clock, logger: logger)
+        otpApp = OTPAppAuthenticator(store: stores.otpCredentials, clock: clock)
+        let saml = SAMLLoginProtocol(builder: responses, stores: stores, releasePolicy: AttributeReleasePolicy(),
+                                     sessionPolicy: configuration.sessionPolicy, clock: clock)
+        engine = LoginEngine(logins: stores.logins,
+                             sessions: SessionManager(store: stores.sessions, policy: configuration.sessionPolicy, clock: clock, random: random),
+                             protocols: [saml.name: saml], methods: [otpApp.descriptor], clock: clock, random: random,
+                             auditor: auditor, maxAttempts: configuration.maxLoginAttempts)
+    }
+
+    /// The signed IdP metadata.
+    func metadata() throws -> String {
+        try IdentityProviderMetadata(entityID: idp.entityID, ssoRedirectURL: idp.ssoURL, ssoPostURL: idp.ssoURL,
+                                     signingCertificates: signingCertificates,
+                                     wantAuthnRequestsSigned: configuration.requireSignedRequests,
+                                     organizationName: configuration.organizationName, organizationURL: configuration.publicURL)
+            .signed(with: signingKey, id: random.xmlID(), now: clock.now())
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import VarcoCore
+
+/// How `varco serve` runs. Every value has a safe default; `validate()` reports unsafe ones at start.
+public struct ServerConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    /// The address citizens and services use, e.g. `https://login.regione.example`. Defaults to `https://host:port`.
+    public var publicURL: String
+    public var dataDirectory: String
+    public var templatesDirectory: String
+    public var sessionPolicy: SessionPolicy
+    public var maxLoginAttempts: Int
+    public var requireSignedRequests: Bool
+    public var organizationName: String
+    /// Seed the demo citizen and register the demo services.
+    public var demo: Bool
+    /// Port of the demo services' pages (plain HTTP on loopback), when `demo` is set.
+    public var demoServicePort: Int?
+    /// TLS certificate and key (PEM); when absent a self-signed pair is generated in the data directory.
+    public var tlsCertificatePath: String?
+    public var tlsKeyPath: String?
+
+    public init(host: String = "127.0.0.1", port: Int = 8443, publicURL: String? = nil, dataDirectory: String = "var",
+                templatesDirectory: String = "templates", sessionPolicy: SessionPolicy = .init(), maxLoginAttempts: Int = 5,
+                requireSignedRequests: Bool = false, organizationName: String = "Varco",
+                demo: Bool = false, demoServicePort: Int? = nil, tlsCertificatePath: String? = nil, tlsKeyPath: String? = nil) {
+        self.host = host
+        self.port = port
+        self.publicURL = (publicURL ?? "https://\(host == "0.0.0.0" ? "127.0.0.1" : host):\(port)").trimmingSuffix("/")
+        self.dataDirectory = dataDirectory
+        self.templatesDirectory = templatesDirectory
+        self.sessionPolicy = sessionPolicy
+        self.maxLoginAttempts = maxLoginAttempts
+        self.requireSignedRequests = requireSignedRequests
+        self.organizationName = organizationName
+        self.demo = demo
+        self.demoServicePort = demoServicePort
+        self.tlsCertificatePath = tlsCertificatePath
+        self.tlsKeyPath = tlsKeyPath
+    }
+
+    public var entityID: String { "\(publicURL)/metadata" }
+    public var ssoURL: String { "\(publicURL)/sso" }
+
+    /// Problems that must stop the server, each phrased as what to change.
+    public func validate() -> [String] {
+        var problems: [String] = []
+        if !publicURL.hasPrefix("https://") {
+            problems.append("--public-url must start with https:// (cookies are Secure and SameSite=None)")
+        }
+        if !(1...65535).contains(port) { problems.append("--port must be between 1 and 65535") }
+        if maxLoginAttempts < 1 { problems.append("the maximum number of login attempts must be at least 1") }
+        if sessionPolicy.idleTimeout <= 0 || sessionPolicy.absoluteTimeout < sessionPolicy.idleTimeout {
+            problems.append("session timeouts: idle must be positive and not longer than the absolute timeout")
+        }
+        if (tlsCertificatePath == nil) != (tlsKeyPath == nil) {
+            problems.append("give both --tls-cert and --tls-key, or neither to use a generated certificate")
+        }
+        return problems
+    }
+}
+
+extension String {
+    func trimmingSuffix(_ suffix: String) -> String {
+        var text = self
+        while text.hasSuffix(suffix) { text.removeLast(suffix.count) }
+        return text
+    }
+}

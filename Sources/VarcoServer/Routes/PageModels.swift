@@ -1,0 +1,31 @@
+/// The typed view models of the citizen pages.
+struct HomePage: PageModel {
+    struct Service: Sendable { let name: String; let url: String }
+    let services: [Service]
+    let metadataURL: String
+}
+
+struct MethodsPage: PageModel {
+    struct Method: Sendable { let href: String; let label: String; let hint: String }
+    let serviceName: String
+    let methods: [Method]
+    let cancelAction: String
+    let csrf: String
+}
+
+struct OTPAppPage: PageModel {
+    let serviceName: String
+    let action: String
+    let cancelAction: String
+    let csrf: String
+    let otpID: String
+    let error: String?
+    let backHref: String
+}
+
+struct PostFormPage: PageModel {
+    let destination: String
+    let parameter: String
+    let value: String
+    let relayState: String?
+}

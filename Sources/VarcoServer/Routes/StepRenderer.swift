@@ -1,0 +1,37 @@
+import Foundation
+import Hummingbird
+import VarcoCore
+
+/// Turns a login step into what the browser gets.
+struct StepRenderer: Sendable {
+    let varco: Varco
+
+    func response(_ step: LoginEngine.Step, language: Language) async throws -> Response {
+        switch step {
+        case .answer(let answer, let session):
+            var response = render(answer, language: language)
+            if let session { response.setCookie(CookieNames.session(session.id)) }
+            return response
+        case .showMethods(let transaction, _):
+            return HTML.redirect(to: "/login/\(transaction.id)")
+        case .showMethod(let transaction, let method):
+            return HTML.redirect(to: "/login/\(transaction.id)/\(method.rawValue)")
+        }
+    }
+
+    func render(_ answer: ProtocolAnswer, language: Language) -> Response {
+        switch answer {
+        case .postForm(let form):
+            let page = PostFormPage(destination: form.destination, parameter: form.parameter, value: form.value,
+                                    relayState: form.relayState)
+            return HTML.response(varco.pages.render("post-form", language: language, model: page))
+        case .redirect(let location):
+            return HTML.redirect(to: location)
+        }
+    }
+
+    /// The display name of the relying party a transaction is for.
+    func serviceName(_ transaction: LoginTransaction) async -> String {
+        (try? await varco.stores.relyingParties.find(id: transaction.relyingParty))?.displayName ?? transaction.relyingParty
+    }
+}

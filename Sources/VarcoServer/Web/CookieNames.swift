@@ -1,0 +1,28 @@
+import Foundation
+import Hummingbird
+
+/// The cookies Varco sets. None holds anything but an opaque random value or a language code.
+enum CookieNames {
+    /// The SSO session id.
+    static let session = "varco_session"
+    /// A random id of this browser, binding pending logins to the browser that started them.
+    static let browser = "varco_browser"
+    static let language = "varco_lang"
+
+    /// SameSite=None so that POST-binding requests from services carry it; Secure and HttpOnly.
+    static func session(_ value: String) -> Cookie {
+        Cookie(name: session, value: value, path: "/", secure: true, httpOnly: true, sameSite: .none)
+    }
+
+    static func clearSession() -> Cookie {
+        Cookie(name: session, value: "", maxAge: 0, path: "/", secure: true, httpOnly: true, sameSite: .none)
+    }
+
+    static func browser(_ value: String) -> Cookie {
+        Cookie(name: browser, value: value, maxAge: 86400 * 365, path: "/", secure: true, httpOnly: true, sameSite: .none)
+    }
+
+    static func language(_ value: Language) -> Cookie {
+        Cookie(name: language, value: value.rawValue, maxAge: 86400 * 365, path: "/", secure: true, httpOnly: true, sameSite: .lax)
+    }
+}

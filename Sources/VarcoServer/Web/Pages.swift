@@ -1,0 +1,73 @@
+import Foundation
+import Mustache
+
+/// The Mustache templates and their translations, all loaded and checked at start: a template that
+/// is missing, does not parse, or a message missing in one language stops the server before it listens.
+public struct Pages: Sendable {
+    let library: MustacheLibrary
+    let messages: [Language: [String: String]]
+
+    public enum Problem: Error, CustomStringConvertible {
+        case unreadable(String)
+        case missingTemplate(String)
+        case missingMessages(Language, [String])
+
+        public var description: String {
+            switch self {
+            case .unreadable(let detail): "templates could not be loaded: \(detail)"
+            case .missingTemplate(let name): "template \(name).mustache is missing from the templates directory"
+            case .missingMessages(let language, let keys): "messages missing in i18n/\(language.rawValue).json: \(keys.joined(separator: ", "))"
+            }
+        }
+    }
+
+    /// Every page the server renders.
+    static let required = ["home", "login-methods", "login-otp-app", "post-form", "error", "demo-service", "demo-result"]
+
+    public init(directory: String) async throws {
+        do { library = try await MustacheLibrary(directory: directory) } catch {
+            throw Problem.unreadable("\(error)")
+        }
+        var loaded: [Language: [String: String]] = [:]
+        for language in Language.allCases {
+            let url = URL(fileURLWithPath: directory).appendingPathComponent("i18n/\(language.rawValue).json")
+            guard let data = try? Data(contentsOf: url),
+                  let table = try? JSONDecoder().decode([String: String].self, from: data) else {
+                throw Problem.unreadable("i18n/\(language.rawValue).json is missing or not a JSON object of strings")
+            }
+            loaded[language] = table
+        }
+        messages = loaded
+        let reference = Set(loaded[.it]!.keys)
+        for language in Language.allCases {
+            let missing = reference.subtracting(loaded[language]!.keys)
+            if !missing.isEmpty { throw Problem.missingMessages(language, missing.sorted()) }
+        }
+        for name in Self.required where library.getTemplate(named: name) == nil {
+            throw Problem.missingTemplate(name)
+        }
+    }
+
+    /// Renders a page. `model` is the page's typed view model; `t` holds the messages of the language.
+    func render(_ name: String, language: Language, model: some PageModel) -> String {
+        let context = PageContext(t: messages[language] ?? [:], lang: language.rawValue,
+                                  otherLang: language == .it ? "en" : "it",
+                                  otherLangLabel: language == .it ? "English" : "Italiano", page: model)
+        return library.render(context, withTemplate: name) ?? ""
+    }
+
+    func message(_ key: String, _ language: Language) -> String {
+        messages[language]?[key] ?? key
+    }
+}
+
+/// A page's view model.
+protocol PageModel: Sendable {}
+
+struct PageContext<Model: PageModel>: Sendable {
+    let t: [String: String]
+    let lang: String
+    let otherLang: String
+    let otherLangLabel: String
+    let page: Model
+}

@@ -1,0 +1,45 @@
+import Hummingbird
+import Logging
+
+/// Adds the security headers to every response and turns errors into pages: a `WebError` becomes its
+/// page and status; anything else is logged and becomes a generic page, without internals.
+struct SecurityHeadersMiddleware: RouterMiddleware {
+    typealias Context = VarcoRequestContext
+    let pages: Pages
+    let logger: Logger
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch let error as WebError {
+            logger.notice("refused request", metadata: ["path": "\(request.uri.path)", "status": "\(error.status.code)",
+                                                        "reason": "\(error.messageKey)", "detail": "\(error.detail)"])
+            response = errorPage(error.status, error.messageKey, request)
+        } catch let error as HTTPError {
+            response = errorPage(error.status, error.status == .notFound ? "error_notFound" : "error_badRequest", request)
+        } catch {
+            logger.error("internal error", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
+            response = errorPage(.internalServerError, "error_internal", request)
+        }
+        response.headers[.contentSecurityPolicy] =
+            "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+        response.headers[.xContentTypeOptions] = "nosniff"
+        response.headers[.xFrameOptions] = "DENY"
+        response.headers[.referrerPolicy] = "no-referrer"
+        response.headers[.strictTransportSecurity] = "max-age=31536000"
+        if response.headers[.cacheControl] == nil { response.headers[.cacheControl] = "no-store" }
+        return response
+    }
+
+    private func errorPage(_ status: HTTPResponse.Status, _ key: String, _ request: Request) -> Response {
+        let language = Language.choose(query: request.uri.queryParameters["lang"].map(String.init),
+                                       cookie: request.cookies[CookieNames.language]?.value)
+        let html = pages.render("error", language: language, model: ErrorPage(message: pages.message(key, language)))
+        return HTML.response(html, status: status)
+    }
+}
+
+struct ErrorPage: PageModel {
+    let message: String
+}
