@@ -29,7 +29,7 @@ public struct AuthenticatorDescriptor: Sendable, Equatable {
 
     /// Whether this method can satisfy the requirement, i.e. prove an acceptable level.
     public func canSatisfy(_ requirement: LoginRequirement) -> Bool {
-        levels.contains(where: requirement.accepts)
+        levels.contains { requirement.levelToAssert(for: $0) != nil }
     }
 }
 

@@ -77,7 +77,7 @@ public struct Administration: Sendable {
             throw Failure("--otp-id must be the 10 digits printed on the health card")
         }
         guard let password, password.count >= 8 else { throw Failure("--password must have at least 8 characters") }
-        guard let totpSecret, let secret = Base32.decode(totpSecret), secret.count >= 10 else {
+        guard let totpSecret, let secret = try? Base32.decode(totpSecret), secret.count >= 10 else {
             throw Failure("--totp-secret must be a base32 secret of at least 16 characters")
         }
         let credential = OTPCredential(id: otpID, citizen: citizen.codiceFiscale, passwordHash: try PasswordHasher(random: random).hash(password),

@@ -24,7 +24,7 @@ struct DemoSeeder {
         if try await stores.otpCredentials.find(id: Self.otpID) == nil {
             let hash = try PasswordHasher(random: random).hash(Self.password)
             let credential = OTPCredential(id: Self.otpID, citizen: Self.citizen.codiceFiscale, passwordHash: hash,
-                                           totpSecret: Base32.decode(Self.totpSecret), status: .active, created: clock.now())
+                                           totpSecret: try Base32.decode(Self.totpSecret), status: .active, created: clock.now())
             try await stores.otpCredentials.insert(credential)
         }
         for service in DemoService.all {
