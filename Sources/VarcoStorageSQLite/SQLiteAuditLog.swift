@@ -1,0 +1,24 @@
+import GRDB
+import VarcoCore
+
+/// The audit log in the `audit` table: append-only, ordered by `seq`, the order of appending.
+/// `time`, `kind`, `subject` and `relying_party` are columns too, for operators querying with SQL.
+struct SQLiteAuditLog: AuditLog {
+    let database: SQLiteDatabase
+
+    func append(_ event: AuditEvent) async throws {
+        try await database.write("append to the audit log") { db in
+            try db.execute(sql: """
+                INSERT INTO audit (time, kind, subject, relying_party, json) VALUES (?, ?, ?, ?, ?)
+                """, arguments: [event.time.storedSeconds, event.kind.rawValue, event.subject, event.relyingParty,
+                                 JSONColumn.encode(event)])
+        }
+    }
+
+    func recent(limit: Int) async throws -> [AuditEvent] {
+        guard limit > 0 else { return [] }
+        return try await database.read("read the audit log") { db in
+            try db.fetchAllJSON(AuditEvent.self, "SELECT json FROM audit ORDER BY seq DESC LIMIT ?", [limit])
+        }
+    }
+}
