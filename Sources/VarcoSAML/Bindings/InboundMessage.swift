@@ -10,6 +10,13 @@ public struct InboundMessage: Sendable {
     /// The HTTP-Redirect binding's detached signature, if any.
     public var redirectSignature: RedirectSignature?
 
+    public init(xml: [UInt8], relayState: String?, binding: SAMLBinding, redirectSignature: RedirectSignature?) {
+        self.xml = xml
+        self.relayState = relayState
+        self.binding = binding
+        self.redirectSignature = redirectSignature
+    }
+
     public struct RedirectSignature: Sendable {
         public var algorithm: RawSignature.Algorithm
         public var signature: [UInt8]

@@ -35,4 +35,12 @@ public struct SAMLErrorReply: Sendable, Equatable {
     public var inResponseTo: String?
     public var relayState: String?
     public var status: SAMLStatus
+
+    public init(serviceProvider: String, destination: String, inResponseTo: String?, relayState: String?, status: SAMLStatus) {
+        self.serviceProvider = serviceProvider
+        self.destination = destination
+        self.inResponseTo = inResponseTo
+        self.relayState = relayState
+        self.status = status
+    }
 }

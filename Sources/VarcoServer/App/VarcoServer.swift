@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTLS
 import Logging
 import NIOSSL
+import ServiceLifecycle
 import VarcoCore
 import VarcoStorageSQLite
 import VarcoXML

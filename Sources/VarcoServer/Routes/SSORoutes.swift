@@ -10,7 +10,7 @@ struct SSORoutes {
     func register(on router: Router<VarcoRequestContext>) {
         router.get("/sso") { request, context -> Response in
             let message: InboundMessage
-            do { message = try RedirectBinding.decode(query: Substring(request.uri.query ?? "")) } catch {
+            do { message = try RedirectBinding.decode(query: Substring(request.uri.query ?? "")) } catch let error as BindingError {
                 throw await refuseBinding(error, context)
             }
             return try await receive(message, request: request, context: context)
@@ -18,7 +18,7 @@ struct SSORoutes {
         router.post("/sso") { request, context -> Response in
             let form = try await request.form()
             let message: InboundMessage
-            do { message = try PostBinding.decode(form: form) } catch {
+            do { message = try PostBinding.decode(form: form) } catch let error as BindingError {
                 throw await refuseBinding(error, context)
             }
             return try await receive(message, request: request, context: context)
