@@ -23,7 +23,8 @@ public enum VarcoServer {
         let pages = try await Pages(directory: configuration.templatesDirectory)
         let varco = try Varco(configuration: configuration, stores: storage.stores, pages: pages, dataDirectory: data, logger: logger)
 
-        var services: [any Service] = []
+        var services: [any Service] = [StoreJanitor(stores: storage.stores, policy: configuration.sessionPolicy,
+                                                    clock: varco.clock, logger: logger)]
         if configuration.demo, let demoPort = configuration.demoServicePort {
             let demoIdentity = try data.identity(named: "demo-services", commonName: "demo-services")
             let demoKey = try XMLSigningKey(privateKeyPEM: demoIdentity.privateKeyPEM, certificatePEM: demoIdentity.certificatePEM)

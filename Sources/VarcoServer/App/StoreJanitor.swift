@@ -1,0 +1,36 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import VarcoCore
+
+/// Removes idle SSO sessions and expired login transactions every few minutes, so the database
+/// holds only what is alive. Stops with the server.
+struct StoreJanitor: Service {
+    let stores: Stores
+    let policy: SessionPolicy
+    let clock: any WallClock
+    let logger: Logger
+    var interval: Duration = .seconds(300)
+
+    func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                await sweep()
+                try await Task.sleep(for: interval)
+            }
+        }
+    }
+
+    func sweep() async {
+        let now = clock.now()
+        do {
+            let sessions = try await stores.sessions.deleteIdle(lastSeenBefore: now.addingTimeInterval(-policy.idleTimeout))
+            let logins = try await stores.logins.deleteExpired(before: now)
+            if sessions + logins > 0 {
+                logger.info("removed expired records", metadata: ["sessions": "\(sessions)", "logins": "\(logins)"])
+            }
+        } catch {
+            logger.error("could not remove expired records: check the database", metadata: ["error": "\(error)"])
+        }
+    }
+}
