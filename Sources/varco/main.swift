@@ -92,10 +92,39 @@ struct ServiceProviders: AsyncParsableCommand {
         @Argument(help: "Metadata file, or its https URL.") var source: String
         @Option(help: "Name shown to citizens (default: the metadata's OrganizationDisplayName).") var name: String?
         @Option(help: "Directory for the database, keys and secrets.") var dataDir = "var"
+        @Flag(help: "Refuse unsigned AuthnRequests from this service even if its metadata does not say AuthnRequestsSigned.")
+        var requireSignedRequests = false
+        @Flag(help: "Accept SHA-1 signatures from this service (old software only).") var legacySHA1 = false
+        @Flag(help: "Do not sign the Response element (the assertion stays signed).") var unsignedResponse = false
+        @Flag(help: "Do not sign the Assertion element (the response stays signed).") var unsignedAssertion = false
+        @Option(help: "Lowest level this service accepts: 1, 2 or 3 (SpidL1-3).") var minimumLevel: Int?
+        @Option(help: "Comma-separated attributes this service may receive (default: what its metadata requests).")
+        var attributes: String?
 
         func run() async throws {
+            if unsignedResponse && unsignedAssertion {
+                throw ValidationError("--unsigned-response and --unsigned-assertion together would send nothing signed")
+            }
+            var level: LevelOfAssurance?
+            if let minimumLevel {
+                guard let parsed = LevelOfAssurance(rawValue: minimumLevel) else { throw ValidationError("--minimum-level must be 1, 2 or 3") }
+                level = parsed
+            }
+            var released: [IdentityAttribute]?
+            if let attributes {
+                let names = attributes.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                let unknown = names.filter { IdentityAttribute(rawValue: $0) == nil }
+                guard unknown.isEmpty else {
+                    throw ValidationError("unknown attributes: \(unknown.joined(separator: ", ")); known: \(IdentityAttribute.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                released = names.compactMap(IdentityAttribute.init(rawValue:))
+            }
+            let settings = RelyingPartySettings(signResponse: !unsignedResponse, signAssertion: !unsignedAssertion,
+                                                allowLegacySHA1: legacySHA1, requireSignedRequests: requireSignedRequests,
+                                                releasedAttributes: released, minimumLevel: level)
             let xml = try await MetadataSource.load(source)
-            let entityID = try await Administration(dataDirectory: dataDir).addServiceProvider(metadataXML: xml, displayName: name)
+            let entityID = try await Administration(dataDirectory: dataDir).addServiceProvider(metadataXML: xml, displayName: name,
+                                                                                                settings: settings)
             print(entityID)
         }
     }

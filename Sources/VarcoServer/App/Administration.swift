@@ -50,7 +50,7 @@ public struct Administration: Sendable {
         let name = displayName ?? metadata.organizationName ?? metadata.entityID
         let existing = try await stores.relyingParties.find(id: metadata.entityID)
         try await stores.relyingParties.save(RelyingParty(id: metadata.entityID, kind: .samlServiceProvider, displayName: name,
-                                                          metadata: metadataXML, settings: existing?.settings ?? settings,
+                                                          metadata: metadataXML, settings: settings,
                                                           created: existing?.created ?? clock.now()))
         try await stores.audit.append(AuditEvent(time: clock.now(), kind: .relyingPartyAdded, subject: "cli",
                                                  relyingParty: metadata.entityID, detail: existing == nil ? "registered" : "metadata replaced"))
