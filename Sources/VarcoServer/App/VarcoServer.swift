@@ -33,6 +33,7 @@ public enum VarcoServer {
             let demoRouter = Router(context: VarcoRequestContext.self)
             demoRouter.add(middleware: SecurityHeadersMiddleware(pages: pages, logger: logger))
             DemoServiceRoutes(varco: varco, port: demoPort, key: demoKey).register(on: demoRouter)
+            try StaticFiles(templatesDirectory: configuration.templatesDirectory).register(on: demoRouter)
             services.append(Application(router: demoRouter, configuration: .init(address: .hostname("127.0.0.1", port: demoPort),
                                                                                     serverName: "Varco demo services"), logger: logger))
             logger.notice("demo services at http://127.0.0.1:\(demoPort)/fse/ (citizen OTP ID \(DemoSeeder.otpID))")

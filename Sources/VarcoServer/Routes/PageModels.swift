@@ -3,6 +3,13 @@ struct HomePage: PageModel {
     struct Service: Sendable { let name: String; let url: String }
     let services: [Service]
     let metadataURL: String
+    let hasServices: Bool
+
+    init(services: [Service], metadataURL: String) {
+        self.services = services
+        self.metadataURL = metadataURL
+        self.hasServices = !services.isEmpty
+    }
 }
 
 struct MethodsPage: PageModel {
