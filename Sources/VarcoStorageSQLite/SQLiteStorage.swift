@@ -58,6 +58,11 @@ public final class SQLiteStorage: Sendable {
         configuration.label = "varco"
         // Another process (an admin command, a backup) may hold the lock briefly: wait rather than fail.
         configuration.busyMode = .timeout(5)
+        // In WAL mode NORMAL keeps the database consistent after a crash and syncs at checkpoints,
+        // instead of on every commit: a power cut may lose the last moments of sessions and replay keys.
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
         return configuration
     }
 }
