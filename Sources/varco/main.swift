@@ -48,8 +48,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Port of the demo services' pages on 127.0.0.1 (with --demo).")
     var demoSPPort: Int?
 
-    @Option(help: "Directory of the Mustache templates and translations.")
-    var templates = "templates"
+    @Option(help: "Directory of the Mustache templates and translations (default: ./templates, else the one beside the checkout the binary was built in).")
+    var templates: String?
 
     @Flag(help: "Refuse unsigned AuthnRequests from every service.")
     var requireSignedRequests = false
@@ -65,7 +65,7 @@ struct Serve: AsyncParsableCommand {
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
         let demoPort = demo ? (demoSPPort ?? common.port + 1) : nil
         do {
-            try await VarcoServer.run(common.server(demo: demo, demoPort: demoPort, templates: templates,
+            try await VarcoServer.run(common.server(demo: demo, demoPort: demoPort, templates: templates ?? TemplatesLocation.find(),
                                                     requireSigned: requireSignedRequests, tlsCert: tlsCert, tlsKey: tlsKey),
                                       logger: logger)
         } catch let error as VarcoServer.StartupError {
@@ -201,5 +201,21 @@ enum MetadataSource {
             throw ValidationError("cannot read \(source): give a metadata file path or an https URL")
         }
         return text
+    }
+}
+
+/// Where the templates are when `--templates` is not given: the working directory's `templates`, or the
+/// checkout the binary was built in (`.build/<configuration>/varco` -> `templates`), or `share/varco/templates`.
+enum TemplatesLocation {
+    static func find() -> String {
+        let fileManager = FileManager.default
+        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        let candidates = [
+            URL(fileURLWithPath: fileManager.currentDirectoryPath).appendingPathComponent("templates"),
+            executable.appendingPathComponent("../../templates").standardized,
+            executable.appendingPathComponent("../../../templates").standardized,
+            executable.appendingPathComponent("../share/varco/templates").standardized,
+        ]
+        return candidates.first { fileManager.fileExists(atPath: $0.appendingPathComponent("home.mustache").path) }?.path ?? "templates"
     }
 }
