@@ -9,13 +9,15 @@ public struct AuthnRequestReceiver: Sendable {
     public var relyingParties: any RelyingPartyStore
     public var replay: any ReplayCache
     public var clock: any WallClock
+    public var metadataCache: MetadataCache
 
     public init(configuration: IdentityProviderConfiguration, relyingParties: any RelyingPartyStore,
-                replay: any ReplayCache, clock: any WallClock) {
+                replay: any ReplayCache, clock: any WallClock, metadataCache: MetadataCache = MetadataCache()) {
         self.configuration = configuration
         self.relyingParties = relyingParties
         self.replay = replay
         self.clock = clock
+        self.metadataCache = metadataCache
     }
 
     public func receive(_ message: InboundMessage) async throws -> RequestOutcome {
@@ -32,13 +34,14 @@ public struct AuthnRequestReceiver: Sendable {
             return .refuse(Refusal(.unknownService, "issuer not registered", serviceProvider: claimedIssuer))
         }
         guard party.enabled else { return .refuse(Refusal(.disabledService, "service disabled", serviceProvider: claimedIssuer)) }
-        let metadata: ServiceProviderMetadata
-        do { metadata = try ServiceProviderMetadata(xml: party.metadata) } catch {
+        let cached: MetadataCache.Entry
+        do { cached = try metadataCache.entry(for: party.id, xml: party.metadata) } catch {
             return .refuse(Refusal(.unknownService, "stored metadata unreadable: \(error)", serviceProvider: claimedIssuer))
         }
         // 3. Signature: checked with the metadata's keys only; the message is read from what was signed.
         let trusted: XMLNode
-        switch checkSignature(message, document: document, metadata: metadata, settings: party.settings) {
+        let metadata = cached.metadata
+        switch checkSignature(message, document: document, metadata: metadata, keys: cached.keys, settings: party.settings) {
         case .success(let node): trusted = node
         case .failure(let refusal): return .refuse(refusal)
         }
@@ -106,9 +109,8 @@ public struct AuthnRequestReceiver: Sendable {
     }
 
     private func checkSignature(_ message: InboundMessage, document: XMLDocument, metadata: ServiceProviderMetadata,
-                                settings: RelyingPartySettings) -> Result<XMLNode, Refusal> {
+                                keys: [XMLVerificationKey], settings: RelyingPartySettings) -> Result<XMLNode, Refusal> {
         let required = metadata.authnRequestsSigned || settings.requireSignedRequests || configuration.requireSignedRequests
-        let keys = metadata.verificationKeys()
         let issuer = metadata.entityID
         if let detached = message.redirectSignature {
             if detached.algorithm == .rsaSHA1 && !settings.allowLegacySHA1 {

@@ -40,12 +40,14 @@ struct Varco: Sendable {
         idp = IdentityProviderConfiguration(entityID: configuration.entityID, ssoURL: configuration.ssoURL,
                                             requireSignedRequests: configuration.requireSignedRequests,
                                             pairwiseSecret: try dataDirectory.secret(named: "pairwise"))
-        receiver = AuthnRequestReceiver(configuration: idp, relyingParties: stores.relyingParties, replay: stores.replay, clock: clock)
+        let metadataCache = MetadataCache()
+        receiver = AuthnRequestReceiver(configuration: idp, relyingParties: stores.relyingParties, replay: stores.replay, clock: clock,
+                                        metadataCache: metadataCache)
         responses = ResponseBuilder(configuration: idp, key: signingKey, random: random)
         auditor = Auditor(log: stores.audit, clock: clock, logger: logger)
         otpApp = OTPAppAuthenticator(store: stores.otpCredentials, clock: clock)
         let saml = SAMLLoginProtocol(builder: responses, stores: stores, releasePolicy: AttributeReleasePolicy(),
-                                     sessionPolicy: configuration.sessionPolicy, clock: clock)
+                                     sessionPolicy: configuration.sessionPolicy, clock: clock, metadataCache: metadataCache)
         engine = LoginEngine(logins: stores.logins,
                              sessions: SessionManager(store: stores.sessions, policy: configuration.sessionPolicy, clock: clock, random: random),
                              protocols: [saml.name: saml], methods: [otpApp.descriptor], clock: clock, random: random,

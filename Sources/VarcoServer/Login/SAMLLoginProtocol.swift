@@ -9,6 +9,7 @@ struct SAMLLoginProtocol: LoginProtocol {
     let releasePolicy: AttributeReleasePolicy
     let sessionPolicy: SessionPolicy
     let clock: any WallClock
+    let metadataCache: MetadataCache
 
     var name: String { "saml" }
 
@@ -18,7 +19,7 @@ struct SAMLLoginProtocol: LoginProtocol {
               let citizen = try await stores.citizens.find(result.citizen) else {
             throw LoginError.unknownParty
         }
-        let metadata = try? ServiceProviderMetadata(xml: party.metadata)
+        let metadata = try? metadataCache.entry(for: party.id, xml: party.metadata).metadata
         let requested = metadata?.requestedAttributes(index: request.attributeConsumingServiceIndex) ?? []
         let released = releasePolicy.release(requested: requested, settings: party.settings)
         let sessionEnd = session.created.addingTimeInterval(sessionPolicy.absoluteTimeout)
