@@ -16,7 +16,7 @@ public struct Pages: Sendable {
             switch self {
             case .unreadable(let detail): "templates could not be loaded: \(detail)"
             case .missingTemplate(let name): "template \(name).mustache is missing from the templates directory"
-            case .missingMessages(let language, let keys): "messages missing in i18n/\(language.rawValue).json: \(keys.joined(separator: ", "))"
+            case .missingMessages(let language, let keys): "messages missing in i18n/\(language.rawValue)/: \(keys.joined(separator: ", "))"
             }
         }
     }
@@ -30,15 +30,10 @@ public struct Pages: Sendable {
         }
         var loaded: [Language: [String: String]] = [:]
         for language in Language.allCases {
-            let url = URL(fileURLWithPath: directory).appendingPathComponent("i18n/\(language.rawValue).json")
-            guard let data = try? Data(contentsOf: url),
-                  let table = try? JSONDecoder().decode([String: String].self, from: data) else {
-                throw Problem.unreadable("i18n/\(language.rawValue).json is missing or not a JSON object of strings")
-            }
-            loaded[language] = table
+            loaded[language] = try Self.messages(in: URL(fileURLWithPath: directory).appendingPathComponent("i18n/\(language.rawValue)"))
         }
         messages = loaded
-        let reference = Set(loaded[.it]!.keys)
+        let reference = loaded.values.reduce(into: Set<String>()) { $0.formUnion($1.keys) }
         for language in Language.allCases {
             let missing = reference.subtracting(loaded[language]!.keys)
             if !missing.isEmpty { throw Problem.missingMessages(language, missing.sorted()) }
@@ -46,6 +41,24 @@ public struct Pages: Sendable {
         for name in Self.required where library.getTemplate(named: name) == nil {
             throw Problem.missingTemplate(name)
         }
+    }
+
+    /// Every `*.json` file of a language folder (one per feature), merged; a key defined twice is an error.
+    static func messages(in folder: URL) throws -> [String: String] {
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0.hasSuffix(".json") }.sorted()
+        guard !files.isEmpty else { throw Problem.unreadable("no message files in i18n/\(folder.lastPathComponent)/") }
+        var table: [String: String] = [:]
+        for file in files {
+            guard let data = try? Data(contentsOf: folder.appendingPathComponent(file)),
+                  let part = try? JSONDecoder().decode([String: String].self, from: data) else {
+                throw Problem.unreadable("i18n/\(folder.lastPathComponent)/\(file) is not a JSON object of strings")
+            }
+            if let clash = part.keys.first(where: { table[$0] != nil }) {
+                throw Problem.unreadable("message \(clash) is defined twice in i18n/\(folder.lastPathComponent)/")
+            }
+            table.merge(part) { first, _ in first }
+        }
+        return table
     }
 
     /// Renders a page. `model` is the page's typed view model; `t` holds the messages of the language.
