@@ -14,7 +14,7 @@ import os
 import pytest
 
 from browser import Browser
-from harness import Varco, free_port, varco_binary
+from harness import Varco, free_ports, varco_binary
 
 _running: Varco | None = None
 
@@ -31,7 +31,8 @@ def varco(tmp_path_factory, request) -> Varco:
     for attempt in range(3):  # a free port may be taken between probing it and binding it
         data_dir = base / f"data-{attempt}"
         data_dir.mkdir()
-        server = Varco(binary, data_dir, free_port(), base / f"server-{attempt}.log")
+        port, demo_sp_port = free_ports(2)
+        server = Varco(binary, data_dir, port, base / f"server-{attempt}.log", demo_sp_port=demo_sp_port)
         request.addfinalizer(server.stop)
         atexit.register(server.stop)
         try:

@@ -38,10 +38,22 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 # --------------------------------------------------------------------------- process handling
 
 
+def free_ports(n: int) -> list[int]:
+    """`n` distinct ports free on 127.0.0.1 right now."""
+    socks = []
+    try:
+        for _ in range(n):
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            s.bind(("127.0.0.1", 0))
+            socks.append(s)
+        return [s.getsockname()[1] for s in socks]
+    finally:
+        for s in socks:
+            s.close()
+
+
 def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return free_ports(1)[0]
 
 
 def stop_process_group(proc: subprocess.Popen, grace: float = 10.0) -> None:
@@ -88,6 +100,16 @@ def wait_until_ready(url: str, proc: subprocess.Popen, tries: int, interval: flo
     raise RuntimeError(f"{url} not ready after {attempt} tries ({last})\n{describe()}")
 
 
+def checkout_of(binary: Path) -> Path:
+    """The source tree a varco binary was built in (the server reads its
+    templates relative to the working directory): the nearest parent holding
+    Package.swift, else this repository."""
+    for parent in binary.resolve().parents:
+        if (parent / "Package.swift").exists():
+            return parent
+    return REPO_ROOT
+
+
 def varco_binary() -> Path:
     env = os.environ.get("VARCO_BIN")
     if env:
@@ -122,10 +144,12 @@ class Citizen:
 
 
 class Varco:
-    def __init__(self, binary: Path, data_dir: Path, port: int, log_path: Path):
+    def __init__(self, binary: Path, data_dir: Path, port: int, log_path: Path, demo_sp_port: int | None = None):
         self.binary = binary
         self.data_dir = data_dir
         self.port = port
+        self.demo_sp_port = demo_sp_port
+        self.cwd = checkout_of(binary)
         self.base_url = f"https://127.0.0.1:{port}"
         self.log_path = log_path
         self.proc: subprocess.Popen | None = None
@@ -136,9 +160,13 @@ class Varco:
     # ---- process
     def start(self, tries: int, interval: float, deadline: float = 120.0) -> None:
         self._log = open(self.log_path, "ab")
+        cmd = [str(self.binary), "serve", "--demo", "--data-dir", str(self.data_dir), "--port", str(self.port)]
+        if self.demo_sp_port is not None:
+            # the demo services otherwise listen on port + 1, which may be taken
+            cmd += ["--demo-sp-port", str(self.demo_sp_port)]
         self.proc = subprocess.Popen(
-            [str(self.binary), "serve", "--demo", "--data-dir", str(self.data_dir), "--port", str(self.port)],
-            cwd=self.data_dir,
+            cmd,
+            cwd=self.cwd,
             stdin=subprocess.DEVNULL,
             stdout=self._log,
             stderr=subprocess.STDOUT,
@@ -165,7 +193,7 @@ class Varco:
         """Runs `varco ARGS... --data-dir DIR` and returns the completed process."""
         return subprocess.run(
             [str(self.binary), *map(str, args), "--data-dir", str(self.data_dir)],
-            cwd=self.data_dir,
+            cwd=self.cwd,
             stdin=subprocess.DEVNULL,
             capture_output=True,
             text=True,
