@@ -6,10 +6,12 @@ its AuthnRequests are signed (RSA-SHA256).
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from lxml import etree
 
-from browser import Browser, expect_saml_post, login_with_otp_app
+from browser import Browser, b32decode, expect_saml_post, hotp, login_with_otp_app
 from sps import BINDING_POST, BINDING_REDIRECT, RSA_SHA256, OneLoginSP, make_keypair, send
 
 NS = {"ds": "http://www.w3.org/2000/09/xmldsig#"}
@@ -125,3 +127,25 @@ def test_other_browser_gets_no_sso(varco, sp, browser):
     page = send(Browser(), sp.authn_request(BINDING_REDIRECT, relay_state="elsewhere"))
     assert page.chain[0][0] == 303 and page.visited("/login/"), page.chain
     assert page.saml_post() is None
+
+
+def test_wrong_code_is_refused(varco, sp, browser):
+    citizen = varco.add_citizen("Nicola", "Conti")
+    page = send(browser, sp.authn_request(BINDING_REDIRECT, relay_state="wrong"))
+    wrong = hotp(b32decode(citizen.totp.secret), int(time.time() // 30) + 10)  # far outside the drift window
+    page = login_with_otp_app(browser, page, citizen.otp_id, citizen.password, wrong)
+    assert page.saml_post() is None, "a wrong TOTP code logged the citizen in"
+
+
+def test_replayed_code_is_refused(varco, sp):
+    """A code that logged in once does not log in again, not even from another browser."""
+    citizen = varco.add_citizen("Laura", "Mancini")
+    code = citizen.totp.next_code()
+    first = Browser()
+    page = send(first, sp.authn_request(BINDING_REDIRECT, relay_state="once"))
+    expect_saml_post(login_with_otp_app(first, page, citizen.otp_id, citizen.password, code), sp.acs)
+
+    second = Browser()
+    page = send(second, sp.authn_request(BINDING_REDIRECT, relay_state="twice"))
+    page = login_with_otp_app(second, page, citizen.otp_id, citizen.password, code)
+    assert page.saml_post() is None, "a used TOTP code was accepted again"
