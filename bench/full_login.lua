@@ -12,12 +12,26 @@
 local here = debug.getinfo(1, "S").source:match("^@(.*/)") or "./"
 package.path = here .. "?.lua;" .. package.path
 local saml = require("saml")
+local ffi = require("ffi")
+
+ffi.cdef [[
+int kill(int pid, int sig);
+int getpid(void);
+]]
+
+-- wrk runs for its whole duration unless it gets SIGINT, which makes it stop and report at once.
+-- Each thread raises its flag in this array (allocated in the main state, shared by address)
+-- when its credentials are used up; the last one to finish sends the SIGINT.
+local max_threads = 256
+local finished_flags
 
 local threads = {}
 
 function setup(thread)
+  finished_flags = finished_flags or ffi.new("int[?]", max_threads + 1)
   threads[#threads + 1] = thread
   thread:set("thread_number", #threads)
+  thread:set("flags_address", tonumber(ffi.cast("intptr_t", finished_flags)))
 end
 
 function init(args)
@@ -25,7 +39,8 @@ function init(args)
   prefix = args[1] .. "t" .. thread_number .. "_"
   issuer = args[2]
   password = args[5]
-  local thread_count = tonumber(args[6])
+  thread_count = tonumber(args[6])
+  flags = ffi.cast("int *", flags_address)
   signatures = tonumber(args[7])
   destination = wrk.scheme .. "://" .. wrk.host .. ":" .. wrk.port .. "/sso"
 
@@ -46,11 +61,12 @@ function init(args)
   next_credential = 1
   counter = 0
   step = "sso"
-  finished = #credentials == 0
+  finished = false
   completed = 0
   latencies = {}
   first_start, last_end = 0, 0
   failures = {}
+  if #credentials == 0 then finish() end
 end
 
 local credential, flow_start, login_path, browser, csrf
@@ -88,12 +104,23 @@ local function fail(status, what)
   step = "sso"
 end
 
+-- No credentials left: stop this thread; the last thread to get here stops wrk.
+function finish()
+  finished = true
+  if thread_count <= max_threads then
+    flags[thread_number] = 1
+    local all = true
+    for i = 1, thread_count do
+      if flags[i] == 0 then all = false end
+    end
+    if all then ffi.C.kill(ffi.C.getpid(), 2) end
+  end
+  wrk.thread:stop()
+end
+
 local function next_flow()
   step = "sso"
-  if next_credential > #credentials then
-    finished = true
-    wrk.thread:stop()
-  end
+  if next_credential > #credentials then finish() end
 end
 
 function response(status, headers, body)
