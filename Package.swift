@@ -69,7 +69,7 @@ let package = Package(
         .testTarget(name: "VarcoOIDCTests", dependencies: ["VarcoOIDC", "VarcoTesting"]),
         .testTarget(name: "VarcoStorageSQLiteTests", dependencies: ["VarcoStorageSQLite", "VarcoTesting"]),
         .testTarget(name: "VarcoServerTests", dependencies: [
-            "VarcoServer", "VarcoTesting",
+            "VarcoServer", "VarcoTesting", "VarcoOIDC",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
     ]
