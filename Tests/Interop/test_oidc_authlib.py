@@ -24,7 +24,7 @@ REDIRECT_URI = "http://127.0.0.1:9/cb"  # never fetched: the code is read from t
 
 
 def register_client(varco) -> tuple[str, str]:
-    out = varco.cli("client", "add", "--redirect-uri", REDIRECT_URI, "--name", "authlib RP", "--data-dir", str(varco.data_dir))
+    out = varco.cli("client", "add", "--redirect-uri", REDIRECT_URI, "--name", "authlib RP")
     client_id = re.search(r"client_id: (\S+)", out).group(1)
     secret = re.search(r"client_secret: (\S+)", out).group(1)
     return client_id, secret
