@@ -37,12 +37,17 @@ let package = Package(
             "VarcoCore", "VarcoXML",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        .target(name: "VarcoOIDC", dependencies: [
+            "VarcoCore",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+        ]),
         .target(name: "VarcoStorageSQLite", dependencies: [
             "VarcoCore",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .target(name: "VarcoServer", dependencies: [
-            "VarcoCore", "VarcoSAML", "VarcoOTP", "VarcoXML", "VarcoStorageSQLite",
+            "VarcoCore", "VarcoSAML", "VarcoOTP", "VarcoXML", "VarcoStorageSQLite", "VarcoOIDC",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
             .product(name: "Mustache", package: "swift-mustache"),
@@ -61,9 +66,10 @@ let package = Package(
         .testTarget(name: "VarcoCoreTests", dependencies: ["VarcoCore", "VarcoTesting"]),
         .testTarget(name: "VarcoSAMLTests", dependencies: ["VarcoSAML", "VarcoXML", "VarcoTesting"]),
         .testTarget(name: "VarcoOTPTests", dependencies: ["VarcoOTP", "VarcoTesting"]),
+        .testTarget(name: "VarcoOIDCTests", dependencies: ["VarcoOIDC", "VarcoTesting"]),
         .testTarget(name: "VarcoStorageSQLiteTests", dependencies: ["VarcoStorageSQLite", "VarcoTesting"]),
         .testTarget(name: "VarcoServerTests", dependencies: [
-            "VarcoServer", "VarcoTesting",
+            "VarcoServer", "VarcoTesting", "VarcoOIDC",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
     ]

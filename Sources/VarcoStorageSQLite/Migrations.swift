@@ -51,6 +51,7 @@ enum Migrations {
                 CREATE INDEX audit_subject ON audit(subject);
                 """)
         }
+        migrator.registerMigration("v2-oauth", migrate: Migrations.oauth)
         return migrator
     }
 }

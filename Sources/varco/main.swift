@@ -11,8 +11,8 @@ import VarcoServer
 struct VarcoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "varco",
-        abstract: "Varco: a federated identity provider (SAML 2.0) for regional services.",
-        subcommands: [Serve.self, Metadata.self, ServiceProviders.self, Citizens.self],
+        abstract: "Varco: a federated identity provider (SAML 2.0, OpenID Connect) for regional services.",
+        subcommands: [Serve.self, Metadata.self, ServiceProviders.self, Clients.self, Citizens.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -217,5 +217,69 @@ enum TemplatesLocation {
             executable.appendingPathComponent("../share/varco/templates").standardized,
         ]
         return candidates.first { fileManager.fileExists(atPath: $0.appendingPathComponent("home.mustache").path) }?.path ?? "templates"
+    }
+}
+
+
+struct Clients: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "client", abstract: "Manage registered OpenID Connect clients.",
+                                                    subcommands: [Add.self, List.self, RotateSecret.self, Remove.self])
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Register a client; prints its client_id and, once, its secret.")
+        @Option(name: .customLong("redirect-uri"), help: "A redirect URI, matched exactly (repeat for several).") var redirectURIs: [String] = []
+        @Flag(help: "A public client (no secret; PKCE required).") var `public` = false
+        @Flag(help: "Authenticate with client_secret_post instead of client_secret_basic.") var secretPost = false
+        @Option(help: "Name shown to citizens.") var name: String?
+        @Option(help: "Directory for the database, keys and secrets.") var dataDir = "var"
+
+        func run() async throws {
+            let issued: Administration.IssuedClient
+            do {
+                issued = try await Administration(dataDirectory: dataDir).addClient(
+                    redirectURIs: redirectURIs, isPublic: `public`, name: name, authMethod: secretPost ? .clientSecretPost : .clientSecretBasic)
+            } catch let failure as Administration.Failure { throw ValidationError(failure.description) }
+            print("client_id: \(issued.clientID)")
+            if let secret = issued.secret { print("client_secret: \(secret)\n(shown only now: store it safely)") }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the registered clients.")
+        @Option(help: "Directory for the database, keys and secrets.") var dataDir = "var"
+
+        func run() async throws {
+            for (party, registration) in try await Administration(dataDirectory: dataDir).clients() {
+                let kind = registration.map { $0.isPublic ? "public" : $0.tokenEndpointAuthMethod.rawValue } ?? "unreadable"
+                let uris = registration?.redirectURIs.joined(separator: " ") ?? ""
+                print("\(party.id)\t\(kind)\t\(party.enabled ? "enabled" : "disabled")\t\(party.displayName)\t\(uris)")
+            }
+        }
+    }
+
+    struct RotateSecret: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "rotate-secret", abstract: "Give a client a new secret (the old one stops working).")
+        @Argument(help: "The client_id.") var clientID: String
+        @Option(help: "Directory for the database, keys and secrets.") var dataDir = "var"
+
+        func run() async throws {
+            do {
+                let issued = try await Administration(dataDirectory: dataDir).rotateClientSecret(clientID)
+                print("client_secret: \(issued.secret ?? "")\n(shown only now: store it safely)")
+            } catch let failure as Administration.Failure { throw ValidationError(failure.description) }
+        }
+    }
+
+    struct Remove: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Remove a client.")
+        @Argument(help: "The client_id.") var clientID: String
+        @Option(help: "Directory for the database, keys and secrets.") var dataDir = "var"
+
+        func run() async throws {
+            do { try await Administration(dataDirectory: dataDir).removeClient(clientID) } catch let failure as Administration.Failure {
+                throw ValidationError(failure.description)
+            }
+            print("removed \(clientID)")
+        }
     }
 }

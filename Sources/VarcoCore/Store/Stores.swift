@@ -73,10 +73,13 @@ public struct Stores: Sendable {
     public var otpCredentials: any OTPCredentialStore
     public var replay: any ReplayCache
     public var audit: any AuditLog
+    /// OIDC grants, authorization codes and refresh tokens.
+    public var oauthGrants: any OAuthGrantStore
 
     public init(sessions: any SessionStore, logins: any LoginTransactionStore, relyingParties: any RelyingPartyStore,
                 citizens: any CitizenStore, otpCredentials: any OTPCredentialStore, replay: any ReplayCache,
-                audit: any AuditLog) {
+                audit: any AuditLog,
+                oauthGrants: any OAuthGrantStore) {
         self.sessions = sessions
         self.logins = logins
         self.relyingParties = relyingParties
@@ -84,5 +87,6 @@ public struct Stores: Sendable {
         self.otpCredentials = otpCredentials
         self.replay = replay
         self.audit = audit
+        self.oauthGrants = oauthGrants
     }
 }

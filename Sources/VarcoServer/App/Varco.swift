@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import VarcoCore
+import VarcoOIDC
 import VarcoOTP
 import VarcoSAML
 import VarcoXML
@@ -21,6 +22,7 @@ struct Varco: Sendable {
     let engine: LoginEngine
     let auditor: Auditor
     let otpApp: OTPAppAuthenticator
+    let oidc: OIDCProvider
 
     init(configuration: ServerConfiguration, stores: Stores, pages: Pages, dataDirectory: DataDirectory,
          clock: any WallClock = SystemWallClock(), random: any RandomSource = SystemRandomSource(), logger: Logger) throws {
@@ -48,9 +50,12 @@ struct Varco: Sendable {
         otpApp = OTPAppAuthenticator(store: stores.otpCredentials, clock: clock)
         let saml = SAMLLoginProtocol(builder: responses, stores: stores, releasePolicy: AttributeReleasePolicy(),
                                      sessionPolicy: configuration.sessionPolicy, clock: clock, metadataCache: metadataCache)
+        oidc = OIDCProvider(configuration: OIDCConfiguration(issuer: configuration.publicURL, pairwiseSecret: idp.pairwiseSecret),
+                            keys: try dataDirectory.oidcSigningKeys(), stores: stores, clock: clock, random: random)
+        let oidcLogin = OIDCLoginProtocol(provider: oidc)
         engine = LoginEngine(logins: stores.logins,
                              sessions: SessionManager(store: stores.sessions, policy: configuration.sessionPolicy, clock: clock, random: random),
-                             protocols: [saml.name: saml], methods: [otpApp.descriptor], clock: clock, random: random,
+                             protocols: [saml.name: saml, oidcLogin.name: oidcLogin], methods: [otpApp.descriptor], clock: clock, random: random,
                              auditor: auditor, maxAttempts: configuration.maxLoginAttempts)
     }
 

@@ -1,0 +1,41 @@
+import Crypto
+import Foundation
+import VarcoCore
+
+/// The OpenID provider: its configuration, keys and stores. Each endpoint is an extension in its own
+/// file; none of them knows about HTTP frameworks, they take the request's text and return an answer.
+public struct OIDCProvider: Sendable {
+    public let configuration: OIDCConfiguration
+    public let keys: SigningKeys
+    let clients: any RelyingPartyStore
+    let grants: any OAuthGrantStore
+    let citizens: any CitizenStore
+    let clock: any WallClock
+    let random: any RandomSource
+
+    public init(configuration: OIDCConfiguration, keys: SigningKeys, stores: Stores, clock: any WallClock, random: any RandomSource) {
+        self.configuration = configuration
+        self.keys = keys
+        clients = stores.relyingParties
+        grants = stores.oauthGrants
+        citizens = stores.citizens
+        self.clock = clock
+        self.random = random
+    }
+
+    /// Pairwise subject (OIDC Core §8.1): stable per citizen and client, unlinkable across clients.
+    public func subject(for citizen: CodiceFiscale, clientID: String) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: Array("oidc|\(clientID)|\(citizen.value)".utf8),
+                                                  using: SymmetricKey(data: configuration.pairwiseSecret))
+        return Base64URL.encode(Array(mac))
+    }
+
+    /// The public `sid` of an SSO session: derived from, never equal to, the session id.
+    public static func sessionIdentifier(for sessionID: String) -> String {
+        Base64URL.encode(Array(SHA256.hash(data: Data("sid|\(sessionID)".utf8))).prefix(24).map { $0 })
+    }
+
+    static func hash(_ token: String) -> String {
+        Base64URL.encode(Array(SHA256.hash(data: Data(token.utf8))))
+    }
+}
