@@ -3,7 +3,7 @@ import Logging
 import ServiceLifecycle
 import VarcoCore
 
-/// Removes idle SSO sessions and expired login transactions every few minutes, so the database
+/// Removes idle SSO sessions, expired login transactions and expired OAuth grants every few minutes, so the database
 /// holds only what is alive. Stops with the server.
 struct StoreJanitor: Service {
     let stores: Stores
@@ -26,8 +26,9 @@ struct StoreJanitor: Service {
         do {
             let sessions = try await stores.sessions.deleteIdle(lastSeenBefore: now.addingTimeInterval(-policy.idleTimeout))
             let logins = try await stores.logins.deleteExpired(before: now)
-            if sessions + logins > 0 {
-                logger.info("removed expired records", metadata: ["sessions": "\(sessions)", "logins": "\(logins)"])
+            let grants = try await stores.oauthGrants.deleteExpired(before: now)
+            if sessions + logins + grants > 0 {
+                logger.info("removed expired records", metadata: ["sessions": "\(sessions)", "logins": "\(logins)", "grants": "\(grants)"])
             }
         } catch {
             logger.error("could not remove expired records: check the database", metadata: ["error": "\(error)"])
