@@ -51,6 +51,7 @@ enum Migrations {
                 CREATE INDEX audit_subject ON audit(subject);
                 """)
         }
+        OTPMigration.register(&migrator)
         return migrator
     }
 }

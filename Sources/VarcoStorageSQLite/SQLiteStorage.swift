@@ -50,7 +50,8 @@ public final class SQLiteStorage: Sendable {
             citizens: SQLiteCitizenStore(database: database),
             otpCredentials: SQLiteOTPCredentialStore(database: database),
             replay: SQLiteReplayCache(database: database),
-            audit: SQLiteAuditLog(database: database))
+            audit: SQLiteAuditLog(database: database),
+            otp: SQLiteOTPStores.make(database))
     }
 
     private static var configuration: Configuration {

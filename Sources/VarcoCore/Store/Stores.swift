@@ -73,10 +73,12 @@ public struct Stores: Sendable {
     public var otpCredentials: any OTPCredentialStore
     public var replay: any ReplayCache
     public var audit: any AuditLog
+    /// Regional OTP credential life cycle: SMS codes, outbox, rate counters, operators.
+    public var otp: OTPStores
 
     public init(sessions: any SessionStore, logins: any LoginTransactionStore, relyingParties: any RelyingPartyStore,
                 citizens: any CitizenStore, otpCredentials: any OTPCredentialStore, replay: any ReplayCache,
-                audit: any AuditLog) {
+                audit: any AuditLog, otp: OTPStores) {
         self.sessions = sessions
         self.logins = logins
         self.relyingParties = relyingParties
@@ -84,5 +86,6 @@ public struct Stores: Sendable {
         self.otpCredentials = otpCredentials
         self.replay = replay
         self.audit = audit
+        self.otp = otp
     }
 }

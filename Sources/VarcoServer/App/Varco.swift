@@ -21,6 +21,8 @@ struct Varco: Sendable {
     let engine: LoginEngine
     let auditor: Auditor
     let otpApp: OTPAppAuthenticator
+    /// Regional OTP credentials with SMS codes (login method `otp-sms`, issuance, first access, recovery).
+    let otp: RegionalOTP
 
     init(configuration: ServerConfiguration, stores: Stores, pages: Pages, dataDirectory: DataDirectory,
          clock: any WallClock = SystemWallClock(), random: any RandomSource = SystemRandomSource(), logger: Logger) throws {
@@ -46,11 +48,12 @@ struct Varco: Sendable {
         responses = ResponseBuilder(configuration: idp, key: signingKey, random: random)
         auditor = Auditor(log: stores.audit, clock: clock, logger: logger)
         otpApp = OTPAppAuthenticator(store: stores.otpCredentials, clock: clock)
+        otp = RegionalOTP.make(configuration: configuration, stores: stores, clock: clock, random: random)
         let saml = SAMLLoginProtocol(builder: responses, stores: stores, releasePolicy: AttributeReleasePolicy(),
                                      sessionPolicy: configuration.sessionPolicy, clock: clock, metadataCache: metadataCache)
         engine = LoginEngine(logins: stores.logins,
                              sessions: SessionManager(store: stores.sessions, policy: configuration.sessionPolicy, clock: clock, random: random),
-                             protocols: [saml.name: saml], methods: [otpApp.descriptor], clock: clock, random: random,
+                             protocols: [saml.name: saml], methods: [otpApp.descriptor, otp.descriptor], clock: clock, random: random,
                              auditor: auditor, maxAttempts: configuration.maxLoginAttempts)
     }
 

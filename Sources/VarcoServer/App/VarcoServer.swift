@@ -56,6 +56,7 @@ public enum VarcoServer {
         SSORoutes(varco: varco).register(on: router)
         LoginRoutes(varco: varco).register(on: router)
         OTPAppRoutes(varco: varco).register(on: router)
+        OTPLifecycleRoutes(varco: varco).register(on: router)
         return router
     }
 
