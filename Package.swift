@@ -66,7 +66,7 @@ let package = Package(
         .testTarget(name: "VarcoCoreTests", dependencies: ["VarcoCore", "VarcoTesting"]),
         .testTarget(name: "VarcoSAMLTests", dependencies: ["VarcoSAML", "VarcoXML", "VarcoTesting"]),
         .testTarget(name: "VarcoOTPTests", dependencies: ["VarcoOTP", "VarcoTesting"]),
-        .testTarget(name: "VarcoOIDCTests", dependencies: ["VarcoOIDC", "VarcoTesting"]),
+        .testTarget(name: "VarcoOIDCTests", dependencies: ["VarcoStorageSQLite", "VarcoOIDC", "VarcoTesting"]),
         .testTarget(name: "VarcoStorageSQLiteTests", dependencies: ["VarcoStorageSQLite", "VarcoTesting"]),
         .testTarget(name: "VarcoServerTests", dependencies: [
             "VarcoServer", "VarcoTesting", "VarcoOIDC",

@@ -52,6 +52,7 @@ enum Migrations {
                 """)
         }
         migrator.registerMigration("v2-oauth", migrate: Migrations.oauth)
+        OTPMigration.register(&migrator)
         return migrator
     }
 }

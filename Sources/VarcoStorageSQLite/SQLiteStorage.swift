@@ -51,7 +51,8 @@ public final class SQLiteStorage: Sendable {
             otpCredentials: SQLiteOTPCredentialStore(database: database),
             replay: SQLiteReplayCache(database: database),
             audit: SQLiteAuditLog(database: database),
-            oauthGrants: SQLiteOAuthGrantStore(database: database))
+            oauthGrants: SQLiteOAuthGrantStore(database: database),
+            otp: SQLiteOTPStores.make(database))
     }
 
     private static var configuration: Configuration {

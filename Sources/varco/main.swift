@@ -5,6 +5,7 @@ import FoundationNetworking
 #endif
 import Logging
 import VarcoCore
+import VarcoOTP
 import VarcoServer
 
 @main
@@ -12,7 +13,7 @@ struct VarcoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "varco",
         abstract: "Varco: a federated identity provider (SAML 2.0, OpenID Connect) for regional services.",
-        subcommands: [Serve.self, Metadata.self, ServiceProviders.self, Clients.self, Citizens.self],
+        subcommands: [Serve.self, Metadata.self, ServiceProviders.self, Clients.self, Citizens.self, Operators.self, OTPCredentials.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -60,14 +61,17 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "TLS private key (PEM).")
     var tlsKey: String?
 
+    @OptionGroup var otp: OTPServeOptions
+
     func run() async throws {
         var logger = Logger(label: "varco")
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
         let demoPort = demo ? (demoSPPort ?? common.port + 1) : nil
         do {
-            try await VarcoServer.run(common.server(demo: demo, demoPort: demoPort, templates: templates ?? TemplatesLocation.find(),
-                                                    requireSigned: requireSignedRequests, tlsCert: tlsCert, tlsKey: tlsKey),
-                                      logger: logger)
+            var configuration = common.server(demo: demo, demoPort: demoPort, templates: templates ?? TemplatesLocation.find(),
+                                              requireSigned: requireSignedRequests, tlsCert: tlsCert, tlsKey: tlsKey)
+            try otp.apply(to: &configuration, demo: demo)
+            try await VarcoServer.run(configuration, logger: logger)
         } catch let error as VarcoServer.StartupError {
             throw ValidationError(error.description)
         }
@@ -280,6 +284,131 @@ struct Clients: AsyncParsableCommand {
                 throw ValidationError(failure.description)
             }
             print("removed \(clientID)")
+        }
+    }
+}
+
+// MARK: - Regional OTP credentials (counter operators, issuance, serve options)
+
+
+/// `varco serve` options of regional OTP credentials.
+struct OTPServeOptions: ParsableArguments {
+    @Option(help: "First day (YYYY-MM-DD) from which adults get no new OTP credentials, or 'none' (default 2021-02-28).")
+    var otpIssuanceCutoff: String?
+
+    @Option(help: "Last day (YYYY-MM-DD) on which adults may sign in with OTP credentials, or 'none' (default 2021-09-30; 'none' with --demo).")
+    var otpUsageDeadline: String?
+
+    @Option(help: "SMS provider webhook (https URL receiving {\"to\", \"text\"} as JSON). Without it SMS stay in the outbox.")
+    var smsWebhookURL: String?
+
+    @Option(help: "Header sent to the SMS webhook, as 'Name: value' (e.g. 'Authorization: Bearer ...').")
+    var smsWebhookHeader: String?
+
+    @Option(help: "JSON body template of the SMS webhook, with {{to}} and {{text}}.")
+    var smsWebhookBody: String?
+
+    func policy(demo: Bool) throws -> OTPPolicy {
+        var policy = OTPPolicy()
+        policy.issuanceCutoff = try Self.day(otpIssuanceCutoff, option: "--otp-issuance-cutoff", default: policy.issuanceCutoff)
+        policy.usageDeadline = try Self.day(otpUsageDeadline, option: "--otp-usage-deadline", default: demo ? nil : policy.usageDeadline)
+        return policy
+    }
+
+    func webhook() throws -> WebhookSMSGateway.Configuration? {
+        guard let smsWebhookURL else { return nil }
+        guard let url = URL(string: smsWebhookURL), smsWebhookURL.hasPrefix("https://") || smsWebhookURL.contains("://127.0.0.1") else {
+            throw ValidationError("--sms-webhook-url must be an https URL (plain http only on 127.0.0.1)")
+        }
+        var header: (name: String, value: String)?
+        if let smsWebhookHeader {
+            let parts = smsWebhookHeader.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, !parts[0].isEmpty else { throw ValidationError("--sms-webhook-header must be 'Name: value'") }
+            header = (parts[0], parts[1])
+        }
+        var configuration = WebhookSMSGateway.Configuration(url: url, authHeader: header)
+        if let smsWebhookBody { configuration.bodyTemplate = smsWebhookBody }
+        return configuration
+    }
+
+    func apply(to configuration: inout ServerConfiguration, demo: Bool) throws {
+        configuration.otp = OTPSettings(policy: try policy(demo: demo), webhook: try webhook())
+    }
+
+    static func day(_ value: String?, option: String, default fallback: String?) throws -> String? {
+        guard let value else { return fallback }
+        if value == "none" { return nil }
+        guard OTPPolicy.isDay(value) else { throw ValidationError("\(option) must be YYYY-MM-DD or 'none'") }
+        return value
+    }
+}
+
+struct Operators: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "operator", abstract: "Manage counter operators.",
+                                                    subcommands: [Add.self])
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add a counter operator and print its API token (shown only once).")
+        @Argument(help: "The operator's name, e.g. asst-milano-sportello-3.") var name: String
+        @Option(help: "Directory for the database, keys and secrets.") var dataDir = "var"
+
+        func run() async throws {
+            let token = try await Administration(dataDirectory: dataDir).addOperator(name: name)
+            print(token)
+            FileHandle.standardError.write(Data("operator \(name) added: keep this token, it is not stored and cannot be shown again\n".utf8))
+        }
+    }
+}
+
+struct OTPCredentials: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "otp", abstract: "Issue and manage regional OTP credentials (SMS codes).",
+                                                    subcommands: [Issue.self, Unlock.self])
+
+    struct Issue: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Issue OTP credentials at the counter: prints the ID and the first 5 characters of the temporary password; the last 5 go by SMS.")
+        @Option(help: "Directory for the database, keys and secrets.") var dataDir = "var"
+        @Option(help: "Codice fiscale of the holder.") var cf: String
+        @Option(help: "The 20-digit identification number on the back of the TS-CNS (field 8); the ID is its last 10 digits.") var cardId: String
+        @Option(help: "Mobile number, +39...") var mobile: String
+        @Option(help: "Date of birth, YYYY-MM-DD.") var birthDate: String
+        @Option(help: "Given name (needed if the citizen is not registered yet).") var givenName: String?
+        @Option(help: "Family name (needed if the citizen is not registered yet).") var familyName: String?
+        @Flag(help: "The holder is a minor (needs --representative-cf).") var minor = false
+        @Option(help: "Codice fiscale of the legal representative or guardian.") var representativeCf: String?
+        @Flag(help: "The holder is under guardianship (needs --representative-cf and --decree).") var ward = false
+        @Option(help: "Reference of the guardianship decree.") var decree: String?
+        @Option(help: "Day an online request was received (YYYY-MM-DD), honoured if before the cut-off.") var requestReceived: String?
+        @Option(help: "Name of the issuing operator, for the audit log.") var operatorName = "cli"
+        @OptionGroup var otp: OTPServeOptions
+
+        func run() async throws {
+            let service = try Administration(dataDirectory: dataDir).regionalOTP(policy: try otp.policy(demo: false), webhook: try otp.webhook())
+            let request = IssuanceRequest(codiceFiscale: cf, cardNumber: cardId, mobile: mobile, birthDate: birthDate, givenName: givenName,
+                                          familyName: familyName, minor: minor, representativeCF: representativeCf, ward: ward,
+                                          decree: decree, requestReceived: requestReceived)
+            do {
+                let result = try await service.issue(request, by: operatorName)
+                print("ID: \(result.id)")
+                print("password temporanea, prime 5 (da stampare sul modulo): \(result.paperHalf)")
+                print(result.smsSent ? "ultime 5 inviate via SMS" : "ATTENZIONE: SMS non inviato; ripetere più tardi")
+            } catch let refused as IssuanceRefused {
+                throw ValidationError("credenziali non rilasciate:\n- " + refused.problems.joined(separator: "\n- "))
+            }
+        }
+    }
+
+    struct Unlock: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Lift the lockout of an OTP credential after too many wrong passwords.")
+        @Option(help: "Directory for the database, keys and secrets.") var dataDir = "var"
+        @Argument(help: "The 10-digit OTP ID.") var id: String
+
+        func run() async throws {
+            let service = try Administration(dataDirectory: dataDir).regionalOTP(policy: OTPPolicy(), webhook: nil)
+            do { try await service.unlock(id: id, by: "cli") } catch {
+                throw ValidationError("no OTP credential with ID \(id)")
+            }
+            print("unlocked \(id)")
         }
     }
 }

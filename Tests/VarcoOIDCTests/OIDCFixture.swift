@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import VarcoCore
 import VarcoOIDC
+import VarcoStorageSQLite
 import VarcoTesting
 
 /// A provider on in-memory stores and a fixed clock, with one confidential and one public client.
@@ -27,7 +28,8 @@ struct OIDCFixture {
         try await citizens.save(Citizen(codiceFiscale: Self.rossi, givenName: "Mario", familyName: "Rossi", dateOfBirth: "1980-01-01",
                                         placeOfBirth: "H501", email: "mario.rossi@example.it"))
         let stores = Stores(sessions: Unused(), logins: Unused(), relyingParties: parties, citizens: citizens,
-                            otpCredentials: InMemoryOTPCredentialStore(), replay: InMemoryReplayCache(), audit: Unused(), oauthGrants: grants)
+                            otpCredentials: InMemoryOTPCredentialStore(), replay: InMemoryReplayCache(), audit: Unused(), oauthGrants: grants,
+                            otp: try SQLiteStorage.inMemory().stores.otp)
         provider = OIDCProvider(configuration: OIDCConfiguration(issuer: "https://idp.test", pairwiseSecret: Array(repeating: 7, count: 32)),
                                 keys: Self.keys, stores: stores, clock: clock, random: SystemRandomSource())
     }

@@ -5,6 +5,9 @@ public struct AuditEvent: Codable, Sendable, Equatable {
     public enum Kind: String, Codable, Sendable {
         case loginSucceeded, loginFailed, credentialLocked, assertionIssued, requestRejected
         case sessionEnded, relyingPartyAdded, relyingPartyRemoved, citizenAdded, credentialIssued
+        // Regional OTP credential life cycle.
+        case otpIssuanceRefused, otpFirstAccess, otpPasswordChanged, otpRecoveryRequested, otpPasswordReset, otpSMSSent,
+             otpSMSFailed, otpCredentialUnlocked, otpOperatorAdded, otpAppEnrolled, otpLoginRefusedByPolicy, otpRateLimited
     }
 
     public var time: Date

@@ -19,6 +19,29 @@ public struct OTPCredential: Codable, Sendable, Equatable {
     public var created: Date
     public var lastLogin: Date?
 
+    // Regional (SMS) credential life cycle. Optional: records stored before these existed decode with nil.
+    /// E.164 mobile number on record, where SMS codes go.
+    public var mobilePhone: String?
+    /// The 20-digit identification number of the health card the ID was taken from.
+    public var cardNumber: String?
+    /// Date of birth `YYYY-MM-DD`, to tell minors from adults under the usage deadline.
+    public var birthDate: String?
+    public var holder: OTPHolderCategory?
+    /// Codice fiscale of the legal representative (minor) or guardian (ward).
+    public var representative: String?
+    /// Reference of the guardianship decree (ward).
+    public var decree: String?
+    /// The operator who issued the credential at the counter.
+    public var issuedBy: String?
+    /// Argon2id hashes of the last passwords, newest first (not reusable).
+    public var passwordHistory: [String]?
+    /// SHA-256 hashes of unused authenticator-app recovery codes.
+    public var recoveryCodeHashes: [String]?
+    /// An authenticator-app secret waiting for its first code (enrollment in progress).
+    public var pendingTOTPSecret: [UInt8]?
+    /// When the credential was deactivated by the citizen or an operator.
+    public var deactivated: Date?
+
     public init(id: String, citizen: CodiceFiscale, passwordHash: String, totpSecret: [UInt8]? = nil,
                 status: Status = .active, created: Date) {
         self.id = id

@@ -75,11 +75,12 @@ public struct Stores: Sendable {
     public var audit: any AuditLog
     /// OIDC grants, authorization codes and refresh tokens.
     public var oauthGrants: any OAuthGrantStore
+    /// Regional OTP credential life cycle: SMS codes, outbox, rate counters, operators.
+    public var otp: OTPStores
 
     public init(sessions: any SessionStore, logins: any LoginTransactionStore, relyingParties: any RelyingPartyStore,
                 citizens: any CitizenStore, otpCredentials: any OTPCredentialStore, replay: any ReplayCache,
-                audit: any AuditLog,
-                oauthGrants: any OAuthGrantStore) {
+                audit: any AuditLog, oauthGrants: any OAuthGrantStore, otp: OTPStores) {
         self.sessions = sessions
         self.logins = logins
         self.relyingParties = relyingParties
@@ -88,5 +89,6 @@ public struct Stores: Sendable {
         self.replay = replay
         self.audit = audit
         self.oauthGrants = oauthGrants
+        self.otp = otp
     }
 }

@@ -23,6 +23,8 @@ struct Varco: Sendable {
     let auditor: Auditor
     let otpApp: OTPAppAuthenticator
     let oidc: OIDCProvider
+    /// Regional OTP credentials with SMS codes (login method `otp-sms`, issuance, first access, recovery).
+    let otp: RegionalOTP
 
     init(configuration: ServerConfiguration, stores: Stores, pages: Pages, dataDirectory: DataDirectory,
          clock: any WallClock = SystemWallClock(), random: any RandomSource = SystemRandomSource(), logger: Logger) throws {
@@ -48,6 +50,7 @@ struct Varco: Sendable {
         responses = ResponseBuilder(configuration: idp, key: signingKey, random: random)
         auditor = Auditor(log: stores.audit, clock: clock, logger: logger)
         otpApp = OTPAppAuthenticator(store: stores.otpCredentials, clock: clock)
+        otp = RegionalOTP.make(configuration: configuration, stores: stores, clock: clock, random: random)
         let saml = SAMLLoginProtocol(builder: responses, stores: stores, releasePolicy: AttributeReleasePolicy(),
                                      sessionPolicy: configuration.sessionPolicy, clock: clock, metadataCache: metadataCache)
         oidc = OIDCProvider(configuration: OIDCConfiguration(issuer: configuration.publicURL, pairwiseSecret: idp.pairwiseSecret),
@@ -55,7 +58,7 @@ struct Varco: Sendable {
         let oidcLogin = OIDCLoginProtocol(provider: oidc)
         engine = LoginEngine(logins: stores.logins,
                              sessions: SessionManager(store: stores.sessions, policy: configuration.sessionPolicy, clock: clock, random: random),
-                             protocols: [saml.name: saml, oidcLogin.name: oidcLogin], methods: [otpApp.descriptor], clock: clock, random: random,
+                             protocols: [saml.name: saml, oidcLogin.name: oidcLogin], methods: [otpApp.descriptor, otp.descriptor], clock: clock, random: random,
                              auditor: auditor, maxAttempts: configuration.maxLoginAttempts)
     }
 

@@ -36,6 +36,7 @@ public enum VarcoServer {
             try StaticFiles(templatesDirectory: configuration.templatesDirectory).register(on: demoRouter)
             services.append(Application(router: demoRouter, configuration: .init(address: .hostname("127.0.0.1", port: demoPort),
                                                                                     serverName: "Varco demo services"), logger: logger))
+            logger.notice("demo OTP policy: issuance cut-off \(configuration.otp.policy.issuanceCutoff ?? "none"), usage deadline \(configuration.otp.policy.usageDeadline ?? "none"); SMS at \(configuration.publicURL)/demo/sms")
             logger.notice("demo services at http://127.0.0.1:\(demoPort)/fse/ (citizen OTP ID \(DemoSeeder.otpID))")
         }
 
@@ -57,6 +58,8 @@ public enum VarcoServer {
         LoginRoutes(varco: varco).register(on: router)
         OTPAppRoutes(varco: varco).register(on: router)
         OIDCRoutes(varco: varco).register(on: router)
+        OTPLifecycleRoutes(varco: varco).register(on: router)
+        OperatorAPIRoutes(varco: varco).register(on: router)
         return router
     }
 

@@ -20,6 +20,8 @@ public struct ServerConfiguration: Sendable {
     /// TLS certificate and key (PEM); when absent a self-signed pair is generated in the data directory.
     public var tlsCertificatePath: String?
     public var tlsKeyPath: String?
+    /// Regional OTP credentials with SMS codes: policy and SMS gateway.
+    public var otp = OTPSettings()
 
     public init(host: String = "127.0.0.1", port: Int = 8443, publicURL: String? = nil, dataDirectory: String = "var",
                 templatesDirectory: String = "templates", sessionPolicy: SessionPolicy = .init(), maxLoginAttempts: Int = 5,

@@ -27,6 +27,7 @@ struct DemoSeeder {
                                            totpSecret: try Base32.decode(Self.totpSecret), status: .active, created: clock.now())
             try await stores.otpCredentials.insert(credential)
         }
+        try await seedRegionalOTP()
         for service in DemoService.all {
             let metadata = service.metadata(port: servicePort, certificateBase64: serviceCertificateBase64)
             try await stores.relyingParties.save(RelyingParty(id: service.entityID(port: servicePort), kind: .samlServiceProvider,

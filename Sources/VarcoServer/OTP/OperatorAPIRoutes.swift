@@ -1,0 +1,53 @@
+import Foundation
+import Hummingbird
+import VarcoCore
+import VarcoOTP
+
+/// The counter operators' REST API, authenticated by a bearer token from `varco operator add NAME`:
+/// - `POST /api/operator/otp-credentials` issues a credential (JSON `IssuanceRequest`), answers 201 with
+///   `{"id", "paperHalf", "smsSent"}` or 422 with `{"problems": [...]}` in Italian;
+/// - `POST /api/operator/otp-credentials/{otpID}/unlock` lifts a lockout.
+struct OperatorAPIRoutes {
+    let varco: Varco
+
+    func register(on router: Router<VarcoRequestContext>) {
+        router.post("/api/operator/otp-credentials") { request, context -> Response in
+            guard let name = try await authenticate(request) else { return Self.json(["error": "token mancante o non valido"], .unauthorized) }
+            let body = try await request.body.collect(upTo: 16 * 1024)
+            guard let issuance = try? JSONDecoder().decode(IssuanceRequest.self, from: Data(buffer: body)) else {
+                return Self.json(["error": "il corpo deve essere un JSON con codiceFiscale, cardNumber, mobile, birthDate, minor, ward"],
+                                 .badRequest)
+            }
+            do {
+                let result = try await varco.otp.issue(issuance, by: name, client: context.clientAddress)
+                return Self.json(result, .created)
+            } catch let refused as IssuanceRefused {
+                return Self.json(["problems": refused.problems], .unprocessableContent)
+            }
+        }
+        router.post("/api/operator/otp-credentials/:otpID/unlock") { request, context -> Response in
+            guard let name = try await authenticate(request) else { return Self.json(["error": "token mancante o non valido"], .unauthorized) }
+            do {
+                try await varco.otp.unlock(id: try context.parameters.require("otpID"), by: name)
+                return Self.json(["status": "sbloccate"], .ok)
+            } catch RegionalOTP.Refusal.invalidCredentials {
+                return Self.json(["error": "nessuna credenziale con questo ID"], .notFound)
+            }
+        }
+    }
+
+    /// The operator's name, if the request carries the bearer token of an enabled operator.
+    private func authenticate(_ request: Request) async throws -> String? {
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else { return nil }
+        let token = String(header.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces)
+        guard !token.isEmpty, token.utf8.count <= 128,
+              let found = try await varco.stores.otp.operators.find(tokenHash: SHA256Hex.of(token)), found.enabled else { return nil }
+        return found.name
+    }
+
+    static func json(_ value: some Encodable, _ status: HTTPResponse.Status) -> Response {
+        let data = (try? JSONEncoder().encode(value)) ?? Data("{}".utf8)
+        return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
