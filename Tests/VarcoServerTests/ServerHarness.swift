@@ -21,6 +21,13 @@ struct ServerHarness {
     static let password = "Demo-Varco-2026"
     static let secret = try! Base32.decode("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ")
 
+    /// Warnings and errors only: the audit lines of every login would bury the test results.
+    static var quietLogger: Logger {
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        return logger
+    }
+
     let clock = FixedClock(Date(timeIntervalSince1970: 1_790_000_000))
     let varco: Varco
     let stores: Stores
@@ -41,7 +48,7 @@ struct ServerHarness {
     private init(stores: Stores, configuration: ServerConfiguration, pages: Pages, data: DataDirectory) {
         self.stores = stores
         varco = try! Varco(configuration: configuration, stores: stores, pages: pages, dataDirectory: data, clock: clock,
-                           logger: Logger(label: "test"))
+                           logger: Self.quietLogger)
         spKey = try! XMLSigningKey(privateKeyPEM: Self.spIdentity.privateKeyPEM, certificatePEM: Self.spIdentity.certificatePEM)
     }
 
