@@ -11,6 +11,7 @@ struct Varco: Sendable {
     let configuration: ServerConfiguration
     let stores: Stores
     let pages: Pages
+    let postForms: PostFormPages
     let clock: any WallClock
     let random: any RandomSource
     let logger: Logger
@@ -31,6 +32,7 @@ struct Varco: Sendable {
         self.configuration = configuration
         self.stores = stores
         self.pages = pages
+        postForms = PostFormPages(pages: pages)
         self.clock = clock
         self.random = random
         self.logger = logger

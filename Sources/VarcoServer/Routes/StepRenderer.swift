@@ -22,11 +22,10 @@ struct StepRenderer: Sendable {
     func render(_ answer: ProtocolAnswer, language: Language) -> Response {
         switch answer {
         case .postForm(let form):
-            // The template writes the value unescaped (escaping 10 KB of base64 costs more than signing it).
+            // The value is written unescaped (escaping 10 KB of base64 costs more than signing it): base64 only.
             let value = form.value.utf8.allSatisfy(Self.isBase64) ? form.value : ""
-            let page = PostFormPage(destination: form.destination, parameter: form.parameter, value: value,
-                                    relayState: form.relayState)
-            return HTML.response(varco.pages.render("post-form", language: language, model: page))
+            return HTML.response(varco.postForms.render(destination: form.destination, parameter: form.parameter, value: value,
+                                                        relayState: form.relayState, language: language))
         case .redirect(let location):
             return HTML.redirect(to: location)
         }
