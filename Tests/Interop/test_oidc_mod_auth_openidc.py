@@ -19,7 +19,7 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 import requests
@@ -148,7 +148,8 @@ def apache(varco, request):
     root.chmod(0o755)
     apache = Apache(root, free_port())
     redirect_uri = f"{apache.base_url}/protected/redirect_uri"
-    extra: list[str] = []
+    extra = ["--post-logout-redirect-uri", f"{apache.base_url}/loggedout",
+             "--backchannel-logout-uri", f"{redirect_uri}?logout=backchannel"] if request.param else []
     client_id, secret = register_client(varco, redirect_uri, extra)
     user = "User www-data\nGroup www-data" if os.geteuid() == 0 else ""
     conf = CONF.format(root=root, port=apache.port, modules=MODULES, user=user, discovery=f"{varco.base_url}/.well-known/openid-configuration",
@@ -194,3 +195,38 @@ def test_login_shows_the_claims(varco, apache, browser):
     again = browser.get(f"{apache.base_url}/protected/claims")
     assert again.status == 200 and all(not url.startswith(varco.base_url) for _, url in again.chain), again.chain
 
+
+@pytest.mark.parametrize("apache", [True], indirect=True)
+def test_rp_initiated_logout_reaches_varco_and_ends_the_sso_session(varco, apache, browser):
+    citizen = varco.add_citizen(given_name="Paolo", family_name="Russo")
+    claims = log_in(browser, apache, citizen)
+    assert claims.get("OIDC_CLAIM_given_name") == "Paolo", claims
+
+    logout_url = f"{apache.base_url}/protected/redirect_uri?" + urlencode({"logout": f"{apache.base_url}/loggedout"})
+    page = browser.get(logout_url)
+    visited = [url for _, url in page.chain]
+    assert any(url.startswith(f"{varco.base_url}/oidc/logout?") for url in visited), page.chain
+    logout_request = parse_qs(urlsplit(next(u for u in visited if u.startswith(f"{varco.base_url}/oidc/logout?"))).query)
+    assert logout_request.get("id_token_hint") and logout_request.get("post_logout_redirect_uri") == [f"{apache.base_url}/loggedout"]
+    assert page.status == 200 and page.url.startswith(f"{apache.base_url}/loggedout"), page.chain
+    assert "varco_session" not in browser.session.cookies.get_dict()
+
+    # Both sessions are gone: the protected page sends the browser to Varco's login pages again.
+    again = browser.get(f"{apache.base_url}/protected/claims")
+    assert "/login/" in urlsplit(again.url).path, again.chain
+
+
+@pytest.mark.parametrize("apache", [True], indirect=True)
+def test_back_channel_logout_ends_the_apache_session(varco, apache, browser):
+    citizen = varco.add_citizen(given_name="Sara", family_name="Colombo")
+    log_in(browser, apache, citizen)
+    # Log out at Varco only: mod_auth_openidc learns it through the back channel.
+    page = browser.get(f"{varco.base_url}/oidc/logout")
+    assert page.status == 200, page.chain
+    deadline = time.monotonic() + 15
+    while True:
+        r = browser.session.get(f"{apache.base_url}/protected/claims", allow_redirects=False, timeout=10)
+        if r.status_code in (302, 303) and r.headers.get("Location", "").startswith(varco.base_url):
+            break
+        assert time.monotonic() < deadline, f"the Apache session survived the back-channel logout\n{apache.log_tail()}"
+        time.sleep(0.3)
