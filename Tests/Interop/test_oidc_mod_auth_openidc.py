@@ -221,8 +221,9 @@ def test_back_channel_logout_ends_the_apache_session(varco, apache, browser):
     citizen = varco.add_citizen(given_name="Sara", family_name="Colombo")
     log_in(browser, apache, citizen)
     # Log out at Varco only: mod_auth_openidc learns it through the back channel.
-    page = browser.get(f"{varco.base_url}/oidc/logout")
-    assert page.status == 200, page.chain
+    ask = browser.get(f"{varco.base_url}/oidc/logout")
+    page = browser.submit(ask.form(action_suffix="/oidc/logout", has_field="confirm"))
+    assert page.status == 200 and "varco_session" not in browser.session.cookies.get_dict(), page.chain
     deadline = time.monotonic() + 15
     while True:
         r = browser.session.get(f"{apache.base_url}/protected/claims", allow_redirects=False, timeout=10)

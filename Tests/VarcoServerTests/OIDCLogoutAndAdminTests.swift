@@ -29,7 +29,17 @@ import VarcoOIDC
             let sessionID = try #require(browser.cookies["varco_session"])
             #expect(try await h.stores.sessions.find(id: sessionID) != nil)
 
-            let logout = try await browser.get("/oidc/logout?client_id=rp&post_logout_redirect_uri=\(URLEncodedForm.encode(Self.bye))&state=s1")
+            // without id_token_hint the citizen confirms first: a GET alone ends nothing
+            let ask = try await browser.get("/oidc/logout?client_id=rp&post_logout_redirect_uri=\(URLEncodedForm.encode(Self.bye))&state=s1")
+            #expect(ask.status == .ok)
+            #expect(try await h.stores.sessions.find(id: sessionID) != nil)
+            let confirm = try #require(Browser.hidden("confirm", in: ask))
+            let forged = try await browser.post("/oidc/logout", form: [("client_id", "rp"), ("confirm", "forged")])
+            #expect(forged.status == .ok)
+            #expect(try await h.stores.sessions.find(id: sessionID) != nil)
+            let logout = try await browser.post("/oidc/logout", form: [
+                ("client_id", "rp"), ("post_logout_redirect_uri", Self.bye), ("state", "s1"), ("confirm", confirm),
+            ])
             #expect(logout.status == .seeOther && logout.headers[.location] == Self.bye + "?state=s1")
             #expect(browser.cookies["varco_session"] == nil)
             #expect(try await h.stores.sessions.find(id: sessionID) == nil)
