@@ -17,6 +17,7 @@ public struct DiscoveryDocument: Codable, Sendable, Equatable {
     public let token_endpoint_auth_methods_supported: [String]
     public let introspection_endpoint_auth_methods_supported: [String]
     public let revocation_endpoint_auth_methods_supported: [String]
+    public let token_endpoint_auth_signing_alg_values_supported: [String]
     public let code_challenge_methods_supported: [String]
     public let scopes_supported: [String]
     public let claims_supported: [String]
@@ -27,6 +28,9 @@ public struct DiscoveryDocument: Codable, Sendable, Equatable {
     public let request_uri_parameter_supported: Bool
     public let authorization_response_iss_parameter_supported: Bool
     public let ui_locales_supported: [String]
+    public let end_session_endpoint: String
+    public let backchannel_logout_supported: Bool
+    public let backchannel_logout_session_supported: Bool
 
     public var json: String { JSONText.encode(self) }
 }
@@ -40,13 +44,16 @@ extension OIDCProvider {
             userinfo_endpoint: c.userInfoEndpoint, jwks_uri: c.jwksURI, introspection_endpoint: c.introspectionEndpoint,
             revocation_endpoint: c.revocationEndpoint, response_types_supported: ["code"], response_modes_supported: ["query"],
             grant_types_supported: ["authorization_code", "refresh_token"], subject_types_supported: ["pairwise"],
-            id_token_signing_alg_values_supported: ["RS256"], token_endpoint_auth_methods_supported: secretMethods + ["none"],
-            introspection_endpoint_auth_methods_supported: secretMethods, revocation_endpoint_auth_methods_supported: secretMethods + ["none"],
+            id_token_signing_alg_values_supported: ["RS256"], token_endpoint_auth_methods_supported: secretMethods + ["private_key_jwt", "none"],
+            introspection_endpoint_auth_methods_supported: secretMethods + ["private_key_jwt"],
+            revocation_endpoint_auth_methods_supported: secretMethods + ["private_key_jwt", "none"],
+            token_endpoint_auth_signing_alg_values_supported: ["RS256", "ES256"],
             code_challenge_methods_supported: ["S256"], scopes_supported: ScopeCheck.supported.sorted(),
             claims_supported: ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "sid", "given_name", "family_name",
                                "birthdate", "email", "https://attributes.eid.gov.it/fiscal_number"],
             acr_values_supported: LevelOfAssurance.allCases.map(\.uri), prompt_values_supported: PromptCheck.supported.sorted(),
             claims_parameter_supported: false, request_parameter_supported: false, request_uri_parameter_supported: false,
-            authorization_response_iss_parameter_supported: true, ui_locales_supported: ["it", "en"])
+            authorization_response_iss_parameter_supported: true, ui_locales_supported: ["it", "en"],
+            end_session_endpoint: endSessionEndpoint, backchannel_logout_supported: true, backchannel_logout_session_supported: true)
     }
 }

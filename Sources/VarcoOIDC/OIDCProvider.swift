@@ -10,6 +10,7 @@ public struct OIDCProvider: Sendable {
     let clients: any RelyingPartyStore
     let grants: any OAuthGrantStore
     let citizens: any CitizenStore
+    let replay: any ReplayCache
     let clock: any WallClock
     let random: any RandomSource
 
@@ -19,6 +20,7 @@ public struct OIDCProvider: Sendable {
         clients = stores.relyingParties
         grants = stores.oauthGrants
         citizens = stores.citizens
+        replay = stores.replay
         self.clock = clock
         self.random = random
     }
@@ -33,6 +35,11 @@ public struct OIDCProvider: Sendable {
     /// The public `sid` of an SSO session: derived from, never equal to, the session id.
     public static func sessionIdentifier(for sessionID: String) -> String {
         Base64URL.encode(Array(SHA256.hash(data: Data("sid|\(sessionID)".utf8))).prefix(24).map { $0 })
+    }
+
+    /// Authenticates clients at the token, introspection and revocation endpoints.
+    var clientAuthenticator: ClientAuthenticator {
+        ClientAuthenticator(clients: clients, replay: replay, clock: clock, audiences: [configuration.tokenEndpoint, configuration.issuer])
     }
 
     static func hash(_ token: String) -> String {

@@ -5,6 +5,7 @@ import FoundationNetworking
 #endif
 import Logging
 import VarcoCore
+import VarcoOIDC
 import VarcoOTP
 import VarcoServer
 
@@ -13,7 +14,8 @@ struct VarcoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "varco",
         abstract: "Varco: a federated identity provider (SAML 2.0, OpenID Connect) for regional services.",
-        subcommands: [Serve.self, Metadata.self, ServiceProviders.self, Clients.self, Citizens.self, Operators.self, OTPCredentials.self],
+        subcommands: [Serve.self, Metadata.self, ServiceProviders.self, Clients.self, Citizens.self, Operators.self, OTPCredentials.self,
+                      AdminTokenCommand.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -225,6 +227,26 @@ enum TemplatesLocation {
 }
 
 
+struct AdminTokenCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "admin-token", abstract: "Manage the bearer tokens of the admin REST API.",
+                                                    subcommands: [Add.self])
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add an administrator and print its API token (shown only once).")
+        @Argument(help: "The administrator's name.") var name: String
+        @Option(help: "Directory for the database, keys and secrets.") var dataDir = "var"
+
+        func run() async throws {
+            let token: String
+            do { token = try await Administration(dataDirectory: dataDir).addAdminToken(name: name) } catch let failure as Administration.Failure {
+                throw ValidationError(failure.description)
+            }
+            print(token)
+            FileHandle.standardError.write(Data("admin \(name) added: keep this token, it is not stored and cannot be shown again\n".utf8))
+        }
+    }
+}
+
 struct Clients: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "client", abstract: "Manage registered OpenID Connect clients.",
                                                     subcommands: [Add.self, List.self, RotateSecret.self, Remove.self])
@@ -235,13 +257,29 @@ struct Clients: AsyncParsableCommand {
         @Flag(help: "A public client (no secret; PKCE required).") var `public` = false
         @Flag(help: "Authenticate with client_secret_post instead of client_secret_basic.") var secretPost = false
         @Option(help: "Name shown to citizens.") var name: String?
+        @Option(name: .customLong("post-logout-redirect-uri"), help: "Where the client may send the browser after logout, matched exactly (repeat for several).")
+        var postLogoutRedirectURIs: [String] = []
+        @Option(name: .customLong("backchannel-logout-uri"), help: "Where Varco POSTs a logout token when the citizen logs out.")
+        var backchannelLogoutURI: String?
+        @Option(help: "The client's public keys (a JWK Set as JSON, or @FILE): the client authenticates with private_key_jwt.")
+        var jwks: String?
         @Option(help: "Directory for the database, keys and secrets.") var dataDir = "var"
 
         func run() async throws {
+            var keys: JWKSet?
+            if let jwks {
+                let text = jwks.hasPrefix("@") ? try String(contentsOfFile: String(jwks.dropFirst()), encoding: .utf8) : jwks
+                guard let decoded = try? JSONDecoder().decode(JWKSet.self, from: Data(text.utf8)) else {
+                    throw ValidationError("--jwks must be a JWK Set: {\"keys\": [...]}")
+                }
+                keys = decoded
+            }
+            let method: ClientRegistration.AuthMethod = keys != nil ? .privateKeyJWT : secretPost ? .clientSecretPost : .clientSecretBasic
             let issued: Administration.IssuedClient
             do {
                 issued = try await Administration(dataDirectory: dataDir).addClient(
-                    redirectURIs: redirectURIs, isPublic: `public`, name: name, authMethod: secretPost ? .clientSecretPost : .clientSecretBasic)
+                    redirectURIs: redirectURIs, isPublic: `public`, name: name, authMethod: method,
+                    postLogoutRedirectURIs: postLogoutRedirectURIs, backchannelLogoutURI: backchannelLogoutURI, jwks: keys)
             } catch let failure as Administration.Failure { throw ValidationError(failure.description) }
             print("client_id: \(issued.clientID)")
             if let secret = issued.secret { print("client_secret: \(secret)\n(shown only now: store it safely)") }

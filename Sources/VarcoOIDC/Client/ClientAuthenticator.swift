@@ -6,6 +6,10 @@ import VarcoCore
 /// must use the method it registered, and only one method per request.
 struct ClientAuthenticator: Sendable {
     let clients: any RelyingPartyStore
+    let replay: any ReplayCache
+    let clock: any WallClock
+    /// What a client assertion's `aud` may be: the token endpoint or the issuer.
+    let audiences: [String]
 
     struct Authenticated: Sendable {
         let client: ClientRegistration
@@ -16,6 +20,10 @@ struct ClientAuthenticator: Sendable {
     func authenticate(form: URLEncodedForm, authorization: String?) async throws(OAuthError) -> Authenticated {
         let basic = try Self.basicCredentials(authorization)
         let postID = form["client_id"], postSecret = form["client_secret"]
+        if form["client_assertion"] != nil || form["client_assertion_type"] != nil {
+            guard basic == nil, postSecret == nil else { throw .invalidRequest("use one client authentication method", detail: "assertion and secret together") }
+            return try await authenticate(assertion: form["client_assertion"], type: form["client_assertion_type"], clientID: postID)
+        }
         if basic != nil && postSecret != nil { throw .invalidRequest("use one client authentication method", detail: "basic and post together") }
         let (id, secret, method): (String, String?, ClientRegistration.AuthMethod)
         if let basic {
@@ -35,6 +43,22 @@ struct ClientAuthenticator: Sendable {
         }
         if method == .none { return Authenticated(client: client, confidential: false) }
         guard let secret, client.secretMatches(secret) else { throw .invalidClient("wrong secret for \(id)") }
+        return Authenticated(client: client, confidential: true)
+    }
+
+    /// `private_key_jwt` (RFC 7523 §2.2).
+    private func authenticate(assertion: String?, type: String?, clientID: String?) async throws(OAuthError) -> Authenticated {
+        guard type == ClientAssertion.type else { throw .invalidClient("unsupported client_assertion_type") }
+        guard let assertion, let claimed = ClientAssertion.claimedClientID(assertion) else { throw .invalidClient("malformed client_assertion") }
+        if let clientID, clientID != claimed { throw .invalidClient("client_id \(clientID) does not match the assertion's \(claimed)") }
+        guard claimed.utf8.count <= 256 else { throw .invalidClient("client_id too long") }
+        let party: RelyingParty?
+        do { party = try await clients.find(id: claimed) } catch { throw .serverError("client lookup: \(error)") }
+        guard let party, let client = ClientRegistration(party) else { throw .invalidClient("unknown or disabled client \(claimed)") }
+        guard client.tokenEndpointAuthMethod == .privateKeyJWT else {
+            throw .invalidClient("client \(claimed) registered \(client.tokenEndpointAuthMethod.rawValue), used private_key_jwt")
+        }
+        try await ClientAssertion.verify(assertion, client: client, audiences: audiences, replay: replay, now: clock.now())
         return Authenticated(client: client, confidential: true)
     }
 

@@ -8,6 +8,8 @@ public struct ClientRegistration: Codable, Sendable, Equatable {
     public enum AuthMethod: String, Codable, Sendable, CaseIterable {
         case clientSecretBasic = "client_secret_basic"
         case clientSecretPost = "client_secret_post"
+        /// A JWT signed with one of the client's registered keys (RFC 7523).
+        case privateKeyJWT = "private_key_jwt"
         /// A public client: no secret, PKCE required.
         case none
     }
@@ -19,10 +21,18 @@ public struct ClientRegistration: Codable, Sendable, Equatable {
     public var tokenEndpointAuthMethod: AuthMethod
     /// base64url SHA-256 of the secret (the secret is 256 random bits, so a fast hash is enough).
     public var clientSecretSHA256: String?
+    /// Where the client may ask to be sent after logout, compared by exact string match.
+    public var postLogoutRedirectURIs: [String]?
+    /// Where Varco POSTs a logout token when the SSO session ends (Back-Channel Logout 1.0 §2.2).
+    public var backchannelLogoutURI: String?
+    /// The client's public keys, for `private_key_jwt`.
+    public var jwks: JWKSet?
 
     enum CodingKeys: String, CodingKey {
         case clientID = "client_id", clientName = "client_name", redirectURIs = "redirect_uris"
         case tokenEndpointAuthMethod = "token_endpoint_auth_method", clientSecretSHA256 = "client_secret_sha256"
+        case postLogoutRedirectURIs = "post_logout_redirect_uris", backchannelLogoutURI = "backchannel_logout_uri"
+        case jwks
     }
 
     public init(clientID: String, clientName: String?, redirectURIs: [String], tokenEndpointAuthMethod: AuthMethod,
@@ -32,6 +42,14 @@ public struct ClientRegistration: Codable, Sendable, Equatable {
         self.redirectURIs = redirectURIs
         self.tokenEndpointAuthMethod = tokenEndpointAuthMethod
         self.clientSecretSHA256 = clientSecretSHA256
+    }
+
+    public init(clientID: String, clientName: String?, redirectURIs: [String], tokenEndpointAuthMethod: AuthMethod,
+                clientSecretSHA256: String?, postLogoutRedirectURIs: [String]?, backchannelLogoutURI: String?) {
+        self.init(clientID: clientID, clientName: clientName, redirectURIs: redirectURIs, tokenEndpointAuthMethod: tokenEndpointAuthMethod,
+                  clientSecretSHA256: clientSecretSHA256)
+        self.postLogoutRedirectURIs = postLogoutRedirectURIs
+        self.backchannelLogoutURI = backchannelLogoutURI
     }
 
     public var isPublic: Bool { tokenEndpointAuthMethod == .none }
@@ -61,7 +79,17 @@ public struct ClientRegistration: Codable, Sendable, Equatable {
     public static func problems(redirectURIs: [String]) -> [String] {
         var problems: [String] = []
         if redirectURIs.isEmpty { problems.append("give at least one --redirect-uri") }
-        for uri in redirectURIs {
+        return problems + uriProblems(redirectURIs)
+    }
+
+    /// Problems of logout URIs (the same rules as redirect URIs: absolute, no fragment, https but on loopback).
+    public static func problems(postLogoutRedirectURIs: [String], backchannelLogoutURI: String?) -> [String] {
+        uriProblems(postLogoutRedirectURIs + (backchannelLogoutURI.map { [$0] } ?? []))
+    }
+
+    static func uriProblems(_ uris: [String]) -> [String] {
+        var problems: [String] = []
+        for uri in uris {
             guard let url = URL(string: uri), let scheme = url.scheme, url.host != nil || scheme != "https" && scheme != "http" else {
                 problems.append("\(uri) is not an absolute URI"); continue
             }

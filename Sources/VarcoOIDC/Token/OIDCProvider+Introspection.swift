@@ -27,7 +27,7 @@ extension OIDCProvider {
             do { form = try URLEncodedForm(body, maxLength: 16 * 1024) } catch {
                 throw OAuthError.invalidRequest("the request is malformed or repeats a parameter", detail: "\(error)")
             }
-            let caller = try await ClientAuthenticator(clients: clients).authenticate(form: form, authorization: authorization)
+            let caller = try await clientAuthenticator.authenticate(form: form, authorization: authorization)
             guard caller.confidential else { throw OAuthError.invalidClient("public clients may not introspect") }
             guard let token = form["token"], !token.isEmpty else { throw OAuthError.invalidRequest("token is missing") }
             return (.ok(try await introspection(of: token, for: caller.client.clientID)), nil)

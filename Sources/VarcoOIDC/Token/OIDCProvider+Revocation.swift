@@ -11,7 +11,7 @@ extension OIDCProvider {
             do { form = try URLEncodedForm(body, maxLength: 16 * 1024) } catch {
                 throw OAuthError.invalidRequest("the request is malformed or repeats a parameter", detail: "\(error)")
             }
-            let caller = try await ClientAuthenticator(clients: clients).authenticate(form: form, authorization: authorization)
+            let caller = try await clientAuthenticator.authenticate(form: form, authorization: authorization)
             guard let token = form["token"], !token.isEmpty else { throw OAuthError.invalidRequest("token is missing") }
             if let hint = form["token_type_hint"], hint != "access_token", hint != "refresh_token" {
                 throw OAuthError.unsupportedTokenType("token_type_hint \(hint)")

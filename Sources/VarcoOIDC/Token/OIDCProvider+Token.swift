@@ -10,7 +10,7 @@ extension OIDCProvider {
             do { form = try URLEncodedForm(body, maxLength: 16 * 1024) } catch {
                 throw OAuthError.invalidRequest("the request is malformed or repeats a parameter", detail: "\(error)")
             }
-            let caller = try await ClientAuthenticator(clients: clients).authenticate(form: form, authorization: authorization)
+            let caller = try await clientAuthenticator.authenticate(form: form, authorization: authorization)
             let response: TokenResponse
             switch form["grant_type"] {
             case "authorization_code": response = try await redeemCode(form, caller: caller)

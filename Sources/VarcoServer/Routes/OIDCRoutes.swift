@@ -13,6 +13,8 @@ struct OIDCRoutes {
         OIDCUserInfoRoutes(varco: varco).register(on: router)
         OIDCIntrospectionRoutes(varco: varco).register(on: router)
         OIDCRevocationRoutes(varco: varco).register(on: router)
+        OIDCLogoutRoutes(varco: varco).register(on: router)
+        OIDCAdminRoutes(varco: varco).register(on: router)
     }
 }
 
