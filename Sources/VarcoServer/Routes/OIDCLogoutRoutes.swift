@@ -34,7 +34,7 @@ struct OIDCLogoutRoutes {
             if let session, form["id_token_hint"] == nil {
                 let expected = Self.confirmation(for: session.id)
                 guard request.method == .post, let given = form["confirm"], ConstantTime.equal(given, expected) else {
-                    return HTML.response(Self.confirmationPage(form, confirmation: expected))
+                    return HTML.response(confirmationPage(form, confirmation: expected, language: request.language))
                 }
             }
             if let session {
@@ -47,7 +47,8 @@ struct OIDCLogoutRoutes {
                     Task.detached { await sender.send(notices) }
                 }
             }
-            var response = redirect.map(HTML.redirect(to:)) ?? HTML.response(Self.loggedOutPage)
+            var response = redirect.map(HTML.redirect(to:))
+                ?? HTML.response(varco.pages.render("logged-out", language: request.language, model: LoggedOutPage()))
             response.setCookie(CookieNames.clearSession())
             return response
         }
@@ -57,28 +58,11 @@ struct OIDCLogoutRoutes {
         Base64URL.encode(Array(SHA256.hash(data: Data("oidc-logout|\(sessionID)".utf8))))
     }
 
-    static func confirmationPage(_ form: URLEncodedForm, confirmation: String) -> String {
+    func confirmationPage(_ form: URLEncodedForm, confirmation: String, language: Language) -> String {
         let kept = ["client_id", "post_logout_redirect_uri", "state"].compactMap { name in
-            form[name].map { #"<input type="hidden" name="\#(name)" value="\#(escape($0))">"# }
-        }.joined()
-        return """
-            <!DOCTYPE html>
-            <html lang="it"><head><meta charset="utf-8"><title>Varco</title></head>
-            <body><main><h1>Vuoi uscire da Varco?</h1><p lang="en">Log out of Varco?</p>
-            <form method="post" action="/oidc/logout">\(kept)<input type="hidden" name="confirm" value="\(confirmation)">
-            <button type="submit">Esci / Log out</button></form></main></body></html>
-            """
+            form[name].map { LogoutConfirmationPage.Field(name: name, value: $0) }
+        }
+        return varco.pages.render("logout-confirm", language: language,
+                                  model: LogoutConfirmationPage(fields: kept, confirmation: confirmation))
     }
-
-    static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-            .replacingOccurrences(of: "'", with: "&#39;")
-    }
-
-    static let loggedOutPage = """
-        <!DOCTYPE html>
-        <html lang="it"><head><meta charset="utf-8"><title>Varco</title></head>
-        <body><main><h1>Sei uscito da Varco</h1><p lang="en">You are logged out of Varco.</p></main></body></html>
-        """
 }

@@ -36,3 +36,11 @@ struct PostFormPage: PageModel {
     let value: String
     let relayState: String?
 }
+
+struct LogoutConfirmationPage: PageModel {
+    struct Field: Sendable { let name: String; let value: String }
+    let fields: [Field]
+    let confirmation: String
+}
+
+struct LoggedOutPage: PageModel {}
