@@ -17,13 +17,32 @@ public struct SigningKeys: Sendable {
     }
     public let rsaKeyID: String
     public let ecKeyID: String
+    /// Public keys published beside the active ones during a rollover (the next key before it signs,
+    /// the previous one while tokens it signed may still be presented), by key id.
+    let publishedRSA: [String: _RSA.Signing.PublicKey]
+    let publishedEC: [String: Data]
 
-    public init(rsaPrivateKeyPEM: String, ecPrivateKeyPEM: String) throws {
+    /// - Parameter publishedPublicKeyPEMs: extra RSA or P-256 public keys (PEM) to publish and accept.
+    public init(rsaPrivateKeyPEM: String, ecPrivateKeyPEM: String, publishedPublicKeyPEMs: [String] = []) throws {
         rsa = try _RSA.Signing.PrivateKey(pemRepresentation: rsaPrivateKeyPEM)
         let ecKey = try P256.Signing.PrivateKey(pemRepresentation: ecPrivateKeyPEM)
         ecScalar = ecKey.rawRepresentation
         rsaKeyID = try JWK.rsa(rsa.publicKey, keyID: nil).thumbprint()
         ecKeyID = JWK.ec(ecKey.publicKey, keyID: nil).thumbprint()
+        var publishedRSA: [String: _RSA.Signing.PublicKey] = [:]
+        var publishedEC: [String: Data] = [:]
+        for pem in publishedPublicKeyPEMs {
+            if let key = try? _RSA.Signing.PublicKey(pemRepresentation: pem) {
+                publishedRSA[try JWK.rsa(key, keyID: nil).thumbprint()] = key
+            } else if let key = try? P256.Signing.PublicKey(pemRepresentation: pem) {
+                publishedEC[JWK.ec(key, keyID: nil).thumbprint()] = key.rawRepresentation
+            } else {
+                throw SigningKeysError.unreadablePublishedKey
+            }
+        }
+        let activeRSA = rsaKeyID, activeEC = ecKeyID
+        self.publishedRSA = publishedRSA.filter { $0.key != activeRSA }
+        self.publishedEC = publishedEC.filter { $0.key != activeEC }
     }
 
     /// A new 2048-bit RSA private key, PEM (PKCS#8/PKCS#1 as swift-crypto writes it).
@@ -37,7 +56,11 @@ public struct SigningKeys: Sendable {
 
     /// The public keys as a JWK Set (RFC 7517 §5), built from the key primitives.
     public func jwks() throws -> JWKSet {
-        JWKSet(keys: [try JWK.rsa(rsa.publicKey, keyID: rsaKeyID), JWK.ec(ec.publicKey, keyID: ecKeyID)])
+        let extra = try publishedRSA.sorted { $0.key < $1.key }.map { try JWK.rsa($0.value, keyID: $0.key) }
+            + publishedEC.sorted { $0.key < $1.key }.compactMap { entry in
+                (try? P256.Signing.PublicKey(rawRepresentation: entry.value)).map { JWK.ec($0, keyID: entry.key) }
+            }
+        return JWKSet(keys: [try JWK.rsa(rsa.publicKey, keyID: rsaKeyID), JWK.ec(ec.publicKey, keyID: ecKeyID)] + extra)
     }
 
     /// A compact JWS (RFC 7515 §7.1) of `claims`.
@@ -68,10 +91,25 @@ public struct SigningKeys: Sendable {
         case (Algorithm.es256.rawValue, ecKeyID):
             guard let parsed = try? P256.Signing.ECDSASignature(rawRepresentation: signature),
                   ec.publicKey.isValidSignature(parsed, for: input) else { return nil }
+        case (Algorithm.rs256.rawValue, let kid?) where publishedRSA[kid] != nil:
+            guard publishedRSA[kid]!.isValidSignature(_RSA.Signing.RSASignature(rawRepresentation: signature), for: input,
+                                                      padding: .insecurePKCS1v1_5) else { return nil }
+        case (Algorithm.es256.rawValue, let kid?) where publishedEC[kid] != nil:
+            guard let raw = publishedEC[kid], let key = try? P256.Signing.PublicKey(rawRepresentation: raw),
+                  let parsed = try? P256.Signing.ECDSASignature(rawRepresentation: signature),
+                  key.isValidSignature(parsed, for: input) else { return nil }
         default:
             return nil
         }
         return Data(payload)
+    }
+}
+
+public enum SigningKeysError: Error, CustomStringConvertible {
+    case unreadablePublishedKey
+
+    public var description: String {
+        "a published key file is neither an RSA nor a P-256 public key in PEM: check the oidc-published-*.pem files"
     }
 }
 
