@@ -48,6 +48,18 @@ public protocol OTPCredentialStore: Sendable {
     func find(citizen: CodiceFiscale) async throws -> [OTPCredential]
     @discardableResult
     func update(id: String, _ change: @Sendable (inout OTPCredential) throws -> Void) async throws -> OTPCredential
+    /// Issuance: saves the holder in `citizens` and inserts the credential as one transaction, both or neither.
+    /// Throws `StoreError.duplicate` (saving nothing) if the ID is taken.
+    func insert(_ credential: OTPCredential, savingHolder holder: Citizen, in citizens: any CitizenStore) async throws
+}
+
+extension OTPCredentialStore {
+    /// For backends whose citizens live elsewhere: the credential first (a taken ID saves nothing), then the holder.
+    /// A backend that keeps both in one database overrides this with a single transaction.
+    public func insert(_ credential: OTPCredential, savingHolder holder: Citizen, in citizens: any CitizenStore) async throws {
+        try await insert(credential)
+        try await citizens.save(holder)
+    }
 }
 
 /// Single-use keys: SAML request IDs, assertion IDs, used codes.
