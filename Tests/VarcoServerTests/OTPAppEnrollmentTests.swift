@@ -110,6 +110,7 @@ import VarcoOTP
     @Test func profilePageEnrollsTheAppChangesThePasswordAndDeactivates() async throws {
         let (h, varco) = try await Flow.harness()
         try await Flow.run(varco) { browser in
+            #expect(String(buffer: try await browser.get("/").body).contains(#"<a href="/profilo">"#))
             let anonymous = try await browser.get("/profilo")
             #expect(anonymous.status == .ok)
             #expect(String(buffer: anonymous.body).contains("devi prima accedere"))
