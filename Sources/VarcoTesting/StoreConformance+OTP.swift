@@ -11,6 +11,7 @@ extension StoreConformance {
         Check("operators: insert, duplicate, find by token hash", operators),
         Check("OTP credentials: records without the new fields still decode", otpCredentialNewFields),
         Check("OTP credentials: issuance saves holder and credential, or neither", otpIssuanceTransaction),
+        Check("audit log: a citizen's events, newest first", auditBySubject),
     ]
 
     static func smsChallenges(_ stores: Stores) async throws {
@@ -103,5 +104,14 @@ extension StoreConformance {
         try await stores.otpCredentials.insert(fresh, savingHolder: holder, in: stores.citizens)
         try await expectEqual(stores.citizens.find(holder.codiceFiscale), holder, "holder saved with the credential")
         try await expectEqual(stores.otpCredentials.find(id: "0000000044"), fresh, "credential saved with the holder")
+    }
+
+    static func auditBySubject(_ stores: Stores) async throws {
+        for (n, subject) in ["A", "B", "A", "C", "A"].enumerated() {
+            try await stores.audit.append(AuditEvent(time: Fixture.at(Double(n)), kind: .loginSucceeded, subject: subject, detail: "\(n)"))
+        }
+        try await expectEqual(stores.audit.recent(subjects: ["A", "C"], limit: 3).map(\.detail), ["4", "3", "2"], "newest of A and C")
+        try await expectEqual(stores.audit.recent(subjects: ["B"], limit: 10).map(\.detail), ["1"], "only B")
+        try await expectEqual(stores.audit.recent(subjects: [], limit: 10).count, 0, "no subjects")
     }
 }

@@ -74,6 +74,8 @@ public protocol AuditLog: Sendable {
     func append(_ event: AuditEvent) async throws
     /// The newest events first.
     func recent(limit: Int) async throws -> [AuditEvent]
+    /// The newest `limit` events about any of `subjects` (codici fiscali, credential IDs), newest first.
+    func recent(subjects: [String], limit: Int) async throws -> [AuditEvent]
 }
 
 /// Every store Varco needs, as one value handed to the server.
@@ -102,5 +104,13 @@ public struct Stores: Sendable {
         self.audit = audit
         self.oauthGrants = oauthGrants
         self.otp = otp
+    }
+}
+
+extension AuditLog {
+    /// For small logs: filters the newest events. A backend with an index on the subject overrides this.
+    public func recent(subjects: [String], limit: Int) async throws -> [AuditEvent] {
+        let wanted = Set(subjects)
+        return Array(try await recent(limit: 10_000).filter { wanted.contains($0.subject ?? "") }.prefix(max(0, limit)))
     }
 }

@@ -141,9 +141,7 @@ struct ProfileRoutes {
     private func profile(_ session: SSOSession, _ language: Language) async throws -> ProfilePage {
         let citizen = try await varco.stores.citizens.find(session.citizen)
         let credentials = try await varco.stores.otpCredentials.find(citizen: session.citizen)
-        let subjects = Set([session.citizen.value] + credentials.map(\.id))
-        let events = try await varco.stores.audit.recent(limit: 1000).filter { subjects.contains($0.subject ?? "") }
-            .sorted { $0.time > $1.time }
+        let events = try await varco.stores.audit.recent(subjects: [session.citizen.value] + credentials.map(\.id), limit: 50)
         var page = ProfilePage(signedIn: true)
         page.name = citizen.map { "\($0.givenName) \($0.familyName)" } ?? session.citizen.value
         page.codiceFiscale = session.citizen.value
