@@ -19,11 +19,11 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", exact: "2.13.0"),
     ],
     targets: [
-        // Native code: libxml2 + xmlsec1 (OpenSSL) and libargon2. Only VarcoXML imports these.
+        // Native code: libxml2 + xmlsec1 (OpenSSL), libargon2 and libqrencode. Only VarcoXML imports these.
         .systemLibrary(
             name: "CXMLSec",
             pkgConfig: "xmlsec1-openssl",
-            providers: [.apt(["libxml2-dev", "libxmlsec1-dev", "libxmlsec1-openssl", "libssl-dev", "libargon2-dev", "zlib1g-dev"])]
+            providers: [.apt(["libxml2-dev", "libxmlsec1-dev", "libxmlsec1-openssl", "libssl-dev", "libargon2-dev", "zlib1g-dev", "libqrencode-dev"])]
         ),
         .target(name: "CXMLSecShim", dependencies: ["CXMLSec"]),
         .target(name: "VarcoXML", dependencies: ["CXMLSec", "CXMLSecShim"]),

@@ -1,4 +1,4 @@
-// Umbrella header for libxml2 + xmlsec1 (OpenSSL backend) + libargon2.
+// Umbrella header for libxml2 + xmlsec1 (OpenSSL backend) + libargon2 + libqrencode.
 // SwiftPM drops the -D flags that `pkg-config xmlsec1-openssl` prints, so they are defined here.
 // Without XMLSEC_NO_SIZE_T Swift would see the wrong struct layouts.
 #ifndef VARCO_CXMLSEC_SHIM_H
@@ -46,5 +46,6 @@
 
 #include <argon2.h>
 #include <zlib.h>
+#include <qrencode.h>
 
 #endif

@@ -62,8 +62,10 @@ public struct OTPAppAuthenticator: Authenticator {
         guard !id.isEmpty, !code.isEmpty, !password.allSatisfy(\.isWhitespace) else {
             throw AuthnFailure.missingInput
         }
-        guard Self.isDigits(id, count: Self.idLength), Self.isDigits(code, count: Self.codeLength) else {
-            throw AuthnFailure.invalidCredentials
+        guard Self.isDigits(id, count: Self.idLength) else { throw AuthnFailure.invalidCredentials }
+        if !Self.isDigits(code, count: Self.codeLength) {
+            guard RecoveryCodes.looksLikeCode(code) else { throw AuthnFailure.invalidCredentials }
+            return try await authenticate(id: id, password: password, recoveryCode: code)
         }
         let now = clock.now()
 
@@ -77,7 +79,7 @@ public struct OTPAppAuthenticator: Authenticator {
             throw AuthnFailure.locked(until: until)
         }
         // Pending credentials (first access) and those without an enrolled app belong to other flows.
-        guard credential.status == .active, let secret = credential.totpSecret, !secret.isEmpty else {
+        guard credential.status == .active, credential.deactivated == nil, let secret = credential.totpSecret, !secret.isEmpty else {
             throw AuthnFailure.disabled
         }
 
@@ -95,6 +97,46 @@ public struct OTPAppAuthenticator: Authenticator {
                 // A concurrent login with this code (or a later one) got there first.
                 if let last = stored.lastTOTPStep, last >= step { throw Refusal.replayed }
                 stored.lastTOTPStep = step
+                stored.failedAttempts = 0
+                stored.lockedUntil = nil
+                stored.lastLogin = now
+            }
+            return AuthnResult(citizen: updated.citizen, level: .spidL2, method: .otpApp, instant: now)
+        } catch let refusal as Refusal {
+            switch refusal {
+            case .locked(let until): throw AuthnFailure.locked(until: until)
+            case .disabled: throw AuthnFailure.disabled
+            case .replayed: try await recordFailure(id: id, now: now)
+            }
+        } catch StoreError.notFound {
+            throw AuthnFailure.invalidCredentials
+        }
+    }
+
+    /// A recovery code in place of the TOTP code: accepted once, removed inside the store's transaction.
+    private func authenticate(id: String, password: String, recoveryCode: String) async throws -> AuthnResult {
+        let now = clock.now()
+        let hash = RecoveryCodes.hash(recoveryCode)
+        guard let credential = try await store.find(id: id) else {
+            _ = hasher.verify(password, encoded: dummyHash)
+            throw AuthnFailure.invalidCredentials
+        }
+        if let until = credential.lockedUntil, until > now { throw AuthnFailure.locked(until: until) }
+        guard credential.status == .active, credential.deactivated == nil, let secret = credential.totpSecret, !secret.isEmpty else {
+            throw AuthnFailure.disabled
+        }
+        let passwordMatches = hasher.verify(password, encoded: credential.passwordHash)
+        let codeKnown = (credential.recoveryCodeHashes ?? []).contains { ConstantTime.equal($0, hash) }
+        guard passwordMatches, codeKnown else { try await recordFailure(id: id, now: now) }
+        do {
+            let updated = try await store.update(id: id) { stored in
+                if let until = stored.lockedUntil, until > now { throw Refusal.locked(until: until) }
+                guard stored.status == .active else { throw Refusal.disabled }
+                var remaining = stored.recoveryCodeHashes ?? []
+                // Used meanwhile by a concurrent login: a recovery code opens one door.
+                guard let index = remaining.firstIndex(where: { ConstantTime.equal($0, hash) }) else { throw Refusal.replayed }
+                remaining.remove(at: index)
+                stored.recoveryCodeHashes = remaining
                 stored.failedAttempts = 0
                 stored.lockedUntil = nil
                 stored.lastLogin = now

@@ -21,4 +21,14 @@ struct SQLiteAuditLog: AuditLog {
             try db.fetchAllJSON(AuditEvent.self, "SELECT json FROM audit ORDER BY seq DESC LIMIT ?", [limit])
         }
     }
+
+    /// Uses the index on `subject`.
+    func recent(subjects: [String], limit: Int) async throws -> [AuditEvent] {
+        guard limit > 0, !subjects.isEmpty else { return [] }
+        let marks = Array(repeating: "?", count: subjects.count).joined(separator: ", ")
+        return try await database.read("read the audit log of a citizen") { db in
+            try db.fetchAllJSON(AuditEvent.self, "SELECT json FROM audit WHERE subject IN (\(marks)) ORDER BY seq DESC LIMIT ?",
+                                StatementArguments(subjects) + [limit])
+        }
+    }
 }

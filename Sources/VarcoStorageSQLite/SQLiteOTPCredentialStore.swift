@@ -14,6 +14,20 @@ struct SQLiteOTPCredentialStore: OTPCredentialStore {
         }
     }
 
+    /// Citizen and credential in one write transaction: a taken ID or any failure rolls both back.
+    func insert(_ credential: OTPCredential, savingHolder holder: Citizen, in citizens: any CitizenStore) async throws {
+        try await database.write("issue an OTP credential") { db in
+            try db.execute(sql: """
+                INSERT INTO citizens (cf, json) VALUES (?, ?)
+                ON CONFLICT(cf) DO UPDATE SET json = excluded.json
+                """, arguments: [holder.codiceFiscale.value, JSONColumn.encode(holder)])
+            try db.execute(sql: """
+                INSERT INTO otp_credentials (id, citizen_cf, json) VALUES (?, ?, ?) ON CONFLICT(id) DO NOTHING
+                """, arguments: [credential.id, credential.citizen.value, JSONColumn.encode(credential)])
+            if db.changesCount == 0 { throw StoreError.duplicate }
+        }
+    }
+
     func find(id: String) async throws -> OTPCredential? {
         try await database.read("read an OTP credential") { db in
             try db.fetchJSON(OTPCredential.self, "SELECT json FROM otp_credentials WHERE id = ?", [id])

@@ -10,6 +10,8 @@ extension StoreConformance {
         Check("rate counters: count within the window, reset after it", counters),
         Check("operators: insert, duplicate, find by token hash", operators),
         Check("OTP credentials: records without the new fields still decode", otpCredentialNewFields),
+        Check("OTP credentials: issuance saves holder and credential, or neither", otpIssuanceTransaction),
+        Check("audit log: a citizen's events, newest first", auditBySubject),
     ]
 
     static func smsChallenges(_ stores: Stores) async throws {
@@ -84,5 +86,32 @@ extension StoreConformance {
         decoder.dateDecodingStrategy = .secondsSince1970
         let decoded = try decoder.decode(OTPCredential.self, from: Data(old.utf8))
         try expectEqual(decoded.mobilePhone, nil, "old record without mobile")
+    }
+
+    static func otpIssuanceTransaction(_ stores: Stores) async throws {
+        let holder = try Citizen(codiceFiscale: CodiceFiscale("RSSLCU12E10F205G"), givenName: "Lucia", familyName: "Rossi",
+                                 dateOfBirth: "2012-05-10", placeOfBirth: "F205")
+        var taken = Fixture.credential("0000000043")
+        try await stores.otpCredentials.insert(taken)
+        taken.citizen = holder.codiceFiscale
+        do {
+            try await stores.otpCredentials.insert(taken, savingHolder: holder, in: stores.citizens)
+            throw Failure(description: "a taken ID was issued again")
+        } catch StoreError.duplicate {}
+        try expectEqual(try await stores.citizens.find(holder.codiceFiscale), nil, "no holder left behind by a refused issuance")
+        var fresh = Fixture.credential("0000000044")
+        fresh.citizen = holder.codiceFiscale
+        try await stores.otpCredentials.insert(fresh, savingHolder: holder, in: stores.citizens)
+        try await expectEqual(stores.citizens.find(holder.codiceFiscale), holder, "holder saved with the credential")
+        try await expectEqual(stores.otpCredentials.find(id: "0000000044"), fresh, "credential saved with the holder")
+    }
+
+    static func auditBySubject(_ stores: Stores) async throws {
+        for (n, subject) in ["A", "B", "A", "C", "A"].enumerated() {
+            try await stores.audit.append(AuditEvent(time: Fixture.at(Double(n)), kind: .loginSucceeded, subject: subject, detail: "\(n)"))
+        }
+        try await expectEqual(stores.audit.recent(subjects: ["A", "C"], limit: 3).map(\.detail), ["4", "3", "2"], "newest of A and C")
+        try await expectEqual(stores.audit.recent(subjects: ["B"], limit: 10).map(\.detail), ["1"], "only B")
+        try await expectEqual(stores.audit.recent(subjects: [], limit: 10).count, 0, "no subjects")
     }
 }

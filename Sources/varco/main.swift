@@ -400,7 +400,7 @@ struct Operators: AsyncParsableCommand {
 
 struct OTPCredentials: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "otp", abstract: "Issue and manage regional OTP credentials (SMS codes).",
-                                                    subcommands: [Issue.self, Unlock.self])
+                                                    subcommands: [Issue.self, Unlock.self, ResetApp.self, ReplaceCard.self])
 
     struct Issue: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -447,6 +447,40 @@ struct OTPCredentials: AsyncParsableCommand {
                 throw ValidationError("no OTP credential with ID \(id)")
             }
             print("unlocked \(id)")
+        }
+    }
+
+    struct ResetApp: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Remove the authenticator app and its recovery codes from an OTP credential (the holder enrolls again).")
+        @Option(help: "Directory for the database, keys and secrets.") var dataDir = "var"
+        @Argument(help: "The 10-digit OTP ID.") var id: String
+
+        func run() async throws {
+            let service = try Administration(dataDirectory: dataDir).regionalOTP(policy: OTPPolicy(), webhook: nil)
+            do { try await service.removeApp(id: id, by: "cli", client: nil) } catch {
+                throw ValidationError("no OTP credential with ID \(id)")
+            }
+            print("authenticator app removed from \(id)")
+        }
+    }
+
+    struct ReplaceCard: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Register a new health card for an OTP credential: both IDs work until the first login with the new one.")
+        @Option(help: "Directory for the database, keys and secrets.") var dataDir = "var"
+        @Argument(help: "The 10-digit OTP ID of the old card.") var id: String
+        @Option(help: "The 20-digit identification number on the back of the new TS-CNS (field 8).") var newCardId: String
+        @Option(help: "Name of the operator, for the audit log.") var operatorName = "cli"
+
+        func run() async throws {
+            let service = try Administration(dataDirectory: dataDir).regionalOTP(policy: OTPPolicy(), webhook: nil)
+            do {
+                let newID = try await service.replaceCard(id: id, newCardNumber: newCardId, by: operatorName, client: nil)
+                print("nuovo ID: \(newID) (il vecchio ID \(id) vale fino al primo accesso con il nuovo)")
+            } catch let refused as IssuanceRefused {
+                throw ValidationError("tessera non registrata:\n- " + refused.problems.joined(separator: "\n- "))
+            }
         }
     }
 }

@@ -7,7 +7,8 @@ public struct AuditEvent: Codable, Sendable, Equatable {
         case sessionEnded, relyingPartyAdded, relyingPartyRemoved, citizenAdded, credentialIssued
         // Regional OTP credential life cycle.
         case otpIssuanceRefused, otpFirstAccess, otpPasswordChanged, otpRecoveryRequested, otpPasswordReset, otpSMSSent,
-             otpSMSFailed, otpCredentialUnlocked, otpOperatorAdded, otpAppEnrolled, otpLoginRefusedByPolicy, otpRateLimited
+             otpSMSFailed, otpCredentialUnlocked, otpOperatorAdded, otpAppEnrolled, otpLoginRefusedByPolicy, otpRateLimited,
+             otpAppRemoved, otpCredentialDeactivated, otpCardReplaced
     }
 
     public var time: Date

@@ -41,6 +41,13 @@ public struct OTPCredential: Codable, Sendable, Equatable {
     public var pendingTOTPSecret: [UInt8]?
     /// When the credential was deactivated by the citizen or an operator.
     public var deactivated: Date?
+    /// Card replacement: the ID of the old card this credential (the new card's) replaces, until the first
+    /// login with the new ID retires the old one.
+    public var replaces: String?
+    /// Card replacement: on the old card's credential, the new card's ID; the old ID is refused once
+    /// `replacementCompleted` is set.
+    public var replacedBy: String?
+    public var replacementCompleted: Date?
 
     public init(id: String, citizen: CodiceFiscale, passwordHash: String, totpSecret: [UInt8]? = nil,
                 status: Status = .active, created: Date) {

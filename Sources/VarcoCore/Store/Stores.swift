@@ -48,6 +48,18 @@ public protocol OTPCredentialStore: Sendable {
     func find(citizen: CodiceFiscale) async throws -> [OTPCredential]
     @discardableResult
     func update(id: String, _ change: @Sendable (inout OTPCredential) throws -> Void) async throws -> OTPCredential
+    /// Issuance: saves the holder in `citizens` and inserts the credential as one transaction, both or neither.
+    /// Throws `StoreError.duplicate` (saving nothing) if the ID is taken.
+    func insert(_ credential: OTPCredential, savingHolder holder: Citizen, in citizens: any CitizenStore) async throws
+}
+
+extension OTPCredentialStore {
+    /// For backends whose citizens live elsewhere: the credential first (a taken ID saves nothing), then the holder.
+    /// A backend that keeps both in one database overrides this with a single transaction.
+    public func insert(_ credential: OTPCredential, savingHolder holder: Citizen, in citizens: any CitizenStore) async throws {
+        try await insert(credential)
+        try await citizens.save(holder)
+    }
 }
 
 /// Single-use keys: SAML request IDs, assertion IDs, used codes.
@@ -62,6 +74,8 @@ public protocol AuditLog: Sendable {
     func append(_ event: AuditEvent) async throws
     /// The newest events first.
     func recent(limit: Int) async throws -> [AuditEvent]
+    /// The newest `limit` events about any of `subjects` (codici fiscali, credential IDs), newest first.
+    func recent(subjects: [String], limit: Int) async throws -> [AuditEvent]
 }
 
 /// Every store Varco needs, as one value handed to the server.
@@ -90,5 +104,13 @@ public struct Stores: Sendable {
         self.audit = audit
         self.oauthGrants = oauthGrants
         self.otp = otp
+    }
+}
+
+extension AuditLog {
+    /// For small logs: filters the newest events. A backend with an index on the subject overrides this.
+    public func recent(subjects: [String], limit: Int) async throws -> [AuditEvent] {
+        let wanted = Set(subjects)
+        return Array(try await recent(limit: 10_000).filter { wanted.contains($0.subject ?? "") }.prefix(max(0, limit)))
     }
 }

@@ -123,7 +123,6 @@ extension RegionalOTP {
         var person = citizen ?? Citizen(codiceFiscale: cf, givenName: request.givenName ?? "", familyName: request.familyName ?? "",
                                         dateOfBirth: request.birthDate, placeOfBirth: String(Array(cfText)[11..<15]))
         person.mobilePhone = mobile
-        try await citizens.save(person)
 
         let temporary = Self.temporaryPassword(random)
         var credential = OTPCredential(id: id, citizen: cf, passwordHash: try hasher.hash(temporary), status: .pendingFirstAccess,
@@ -135,7 +134,8 @@ extension RegionalOTP {
         credential.representative = (request.minor || request.ward) ? request.representativeCF?.uppercased() : nil
         credential.decree = request.ward ? request.decree : nil
         credential.issuedBy = operatorName
-        do { try await credentials.insert(credential) } catch StoreError.duplicate {
+        // Citizen and credential in one store transaction: if storing fails, nothing is left behind.
+        do { try await credentials.insert(credential, savingHolder: person, in: citizens) } catch StoreError.duplicate {
             throw IssuanceRefused(problems: ["esistono già credenziali OTP con ID \(id)"])
         }
         await record(.credentialIssued, subject: cf.value,

@@ -92,6 +92,7 @@ public struct RegionalOTP: Authenticator {
             stored.lastLogin = now
             stored.failedAttempts = 0
         }
+        try await completeCardReplacement(afterLoginWith: credential, client: client)
         return AuthnResult(citizen: updated.citizen, level: .spidL2, method: .otpSMS, instant: now)
     }
 
@@ -160,6 +161,7 @@ public struct RegionalOTP: Authenticator {
             stored.lastLogin = now
         }
         await record(.otpFirstAccess, subject: updated.citizen.value, detail: "otp-sms credential \(id) activated; password set", client: client)
+        try await completeCardReplacement(afterLoginWith: id, client: client)
         return AuthnResult(citizen: updated.citizen, level: .spidL2, method: .otpSMS, instant: now)
     }
 

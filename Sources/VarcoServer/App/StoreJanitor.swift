@@ -27,8 +27,10 @@ struct StoreJanitor: Service {
             let sessions = try await stores.sessions.deleteIdle(lastSeenBefore: now.addingTimeInterval(-policy.idleTimeout))
             let logins = try await stores.logins.deleteExpired(before: now)
             let grants = try await stores.oauthGrants.deleteExpired(before: now)
-            if sessions + logins + grants > 0 {
-                logger.info("removed expired records", metadata: ["sessions": "\(sessions)", "logins": "\(logins)", "grants": "\(grants)"])
+            let smsCodes = try await stores.otp.challenges.deleteExpired(before: now)
+            if sessions + logins + grants + smsCodes > 0 {
+                logger.info("removed expired records", metadata: ["sessions": "\(sessions)", "logins": "\(logins)", "grants": "\(grants)",
+                                                                  "smsCodes": "\(smsCodes)"])
             }
         } catch {
             logger.error("could not remove expired records: check the database", metadata: ["error": "\(error)"])

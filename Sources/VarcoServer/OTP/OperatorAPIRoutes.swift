@@ -6,7 +6,10 @@ import VarcoOTP
 /// The counter operators' REST API, authenticated by a bearer token from `varco operator add NAME`:
 /// - `POST /api/operator/otp-credentials` issues a credential (JSON `IssuanceRequest`), answers 201 with
 ///   `{"id", "paperHalf", "smsSent"}` or 422 with `{"problems": [...]}` in Italian;
-/// - `POST /api/operator/otp-credentials/{otpID}/unlock` lifts a lockout.
+/// - `POST /api/operator/otp-credentials/{otpID}/unlock` lifts a lockout;
+/// - `POST /api/operator/otp-credentials/{otpID}/reset-app` removes the authenticator app and its recovery codes;
+/// - `POST /api/operator/otp-credentials/{otpID}/replace-card` with `{"newCardNumber"}` registers a new health card,
+///   answers 201 with `{"id"}` (the new ID) or 422 with `{"problems": [...]}`.
 struct OperatorAPIRoutes {
     let varco: Varco
 
@@ -32,6 +35,35 @@ struct OperatorAPIRoutes {
                 return Self.json(["status": "sbloccate"], .ok)
             } catch RegionalOTP.Refusal.invalidCredentials {
                 return Self.json(["error": "nessuna credenziale con questo ID"], .notFound)
+            }
+        }
+        router.post("/api/operator/otp-credentials/:otpID/reset-app") { request, context -> Response in
+            guard let name = try await authenticate(request) else { return Self.json(["error": "token mancante o non valido"], .unauthorized) }
+            do {
+                try await varco.otp.removeApp(id: try context.parameters.require("otpID"), by: name, client: context.clientAddress)
+                return Self.json(["status": "app di autenticazione rimossa"], .ok)
+            } catch RegionalOTP.Refusal.invalidCredentials {
+                return Self.json(["error": "nessuna credenziale con questo ID"], .notFound)
+            }
+        }
+        registerCardReplacement(on: router)
+    }
+
+    private struct CardReplacement: Decodable { let newCardNumber: String }
+
+    func registerCardReplacement(on router: Router<VarcoRequestContext>) {
+        router.post("/api/operator/otp-credentials/:otpID/replace-card") { request, context -> Response in
+            guard let name = try await authenticate(request) else { return Self.json(["error": "token mancante o non valido"], .unauthorized) }
+            let body = try await request.body.collect(upTo: 4 * 1024)
+            guard let replacement = try? JSONDecoder().decode(CardReplacement.self, from: Data(buffer: body)) else {
+                return Self.json(["error": "il corpo deve essere un JSON con newCardNumber"], .badRequest)
+            }
+            do {
+                let newID = try await varco.otp.replaceCard(id: try context.parameters.require("otpID"), newCardNumber: replacement.newCardNumber,
+                                                            by: name, client: context.clientAddress)
+                return Self.json(["id": newID], .created)
+            } catch let refused as IssuanceRefused {
+                return Self.json(["problems": refused.problems], .unprocessableContent)
             }
         }
     }

@@ -31,7 +31,9 @@ struct OTPAppRoutes {
                 let result = try await varco.otpApp.authenticate(id: otpID, password: fields["password"] ?? "",
                                                                  code: (fields["code"] ?? "").filter { !$0.isWhitespace })
                 await varco.auditor.record(.loginSucceeded, subject: result.citizen.value, relyingParty: transaction.relyingParty,
-                                           detail: "otp-app credential \(otpID)", client: context.clientAddress)
+                                           detail: "otp-app credential \(otpID)" + (RecoveryCodes.looksLikeCode(fields["code"] ?? "") ? " with a recovery code" : ""),
+                                           client: context.clientAddress)
+                try await varco.otp.completeCardReplacement(afterLoginWith: otpID, client: context.clientAddress)
                 let step = try await varco.engine.succeeded(transaction, result: result,
                                                             sessionCookie: request.cookies[CookieNames.session]?.value)
                 return try await StepRenderer(varco: varco).response(step, language: request.language)

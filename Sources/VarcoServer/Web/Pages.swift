@@ -22,7 +22,8 @@ public struct Pages: Sendable {
     }
 
     /// Every page the server renders.
-    static let required = ["home", "login-methods", "login-otp-app", "post-form", "error", "demo-service", "demo-result", "logout-confirm", "logged-out"]
+    static let required = ["home", "login-methods", "login-otp-app", "post-form", "error", "demo-service", "demo-result",
+                           "logout-confirm", "logged-out", "profile"]
 
     public init(directory: String) async throws {
         do { library = try await MustacheLibrary(directory: directory) } catch {
