@@ -60,6 +60,7 @@ public enum VarcoServer {
         OIDCRoutes(varco: varco).register(on: router)
         OTPLifecycleRoutes(varco: varco).register(on: router)
         OperatorAPIRoutes(varco: varco).register(on: router)
+        OperatorPageRoutes(varco: varco).register(on: router)
         ProfileRoutes(varco: varco).register(on: router)
         return router
     }

@@ -71,7 +71,12 @@ struct OperatorAPIRoutes {
     /// The operator's name, if the request carries the bearer token of an enabled operator.
     private func authenticate(_ request: Request) async throws -> String? {
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else { return nil }
-        let token = String(header.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces)
+        return try await Self.operatorName(token: String(header.dropFirst("Bearer ".count)), varco: varco)
+    }
+
+    /// The name of the enabled operator holding `token`, if any.
+    static func operatorName(token raw: String, varco: Varco) async throws -> String? {
+        let token = raw.trimmingCharacters(in: .whitespaces)
         guard !token.isEmpty, token.utf8.count <= 128,
               let found = try await varco.stores.otp.operators.find(tokenHash: SHA256Hex.of(token)), found.enabled else { return nil }
         return found.name

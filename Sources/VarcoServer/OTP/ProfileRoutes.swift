@@ -146,7 +146,10 @@ struct ProfileRoutes {
         page.name = citizen.map { "\($0.givenName) \($0.familyName)" } ?? session.citizen.value
         page.codiceFiscale = session.citizen.value
         page.csrf = Self.csrf(session)
-        page.lastAccess = events.first { $0.kind == .loginSucceeded }.map { Self.dayAndTime($0.time) } ?? Self.dayAndTime(session.authInstant)
+        // "Ultimo accesso" is the access before this session's own login, as the regional portals show it.
+        let logins = events.filter { $0.kind == .loginSucceeded }
+        let previous = logins.first { $0.time < session.authInstant.addingTimeInterval(-1) } ?? logins.first
+        page.lastAccess = previous.map { Self.dayAndTime($0.time) } ?? Self.dayAndTime(session.authInstant)
         page.history = events.prefix(10).map { ProfilePage.Event(time: Self.dayAndTime($0.time), what: m(Self.eventKey($0.kind), language)) }
         page.credentials = credentials.map { credential in
             let off = credential.deactivated != nil || credential.status == .disabled
