@@ -90,26 +90,10 @@ public struct OTPAppAuthenticator: Authenticator {
             try await recordFailure(id: id, now: now)
         }
 
-        do {
-            let updated = try await store.update(id: id) { stored in
-                if let until = stored.lockedUntil, until > now { throw Refusal.locked(until: until) }
-                guard stored.status == .active else { throw Refusal.disabled }
-                // A concurrent login with this code (or a later one) got there first.
-                if let last = stored.lastTOTPStep, last >= step { throw Refusal.replayed }
-                stored.lastTOTPStep = step
-                stored.failedAttempts = 0
-                stored.lockedUntil = nil
-                stored.lastLogin = now
-            }
-            return AuthnResult(citizen: updated.citizen, level: .spidL2, method: .otpApp, instant: now)
-        } catch let refusal as Refusal {
-            switch refusal {
-            case .locked(let until): throw AuthnFailure.locked(until: until)
-            case .disabled: throw AuthnFailure.disabled
-            case .replayed: try await recordFailure(id: id, now: now)
-            }
-        } catch StoreError.notFound {
-            throw AuthnFailure.invalidCredentials
+        return try await succeed(id: id, now: now) { stored in
+            // A concurrent login with this code (or a later one) got there first.
+            if let last = stored.lastTOTPStep, last >= step { throw Refusal.replayed }
+            stored.lastTOTPStep = step
         }
     }
 
@@ -128,15 +112,24 @@ public struct OTPAppAuthenticator: Authenticator {
         let passwordMatches = hasher.verify(password, encoded: credential.passwordHash)
         let codeKnown = (credential.recoveryCodeHashes ?? []).contains { ConstantTime.equal($0, hash) }
         guard passwordMatches, codeKnown else { try await recordFailure(id: id, now: now) }
+        return try await succeed(id: id, now: now) { stored in
+            var remaining = stored.recoveryCodeHashes ?? []
+            // Used meanwhile by a concurrent login: a recovery code opens one door.
+            guard let index = remaining.firstIndex(where: { ConstantTime.equal($0, hash) }) else { throw Refusal.replayed }
+            remaining.remove(at: index)
+            stored.recoveryCodeHashes = remaining
+        }
+    }
+
+    /// Records a successful proof in one store transaction: re-checks the lock and status, lets `consume` use up
+    /// the second factor (throwing `Refusal.replayed` if a concurrent login used it first), resets the failures.
+    private func succeed(id: String, now: Date,
+                         consume: @escaping @Sendable (inout OTPCredential) throws -> Void) async throws -> AuthnResult {
         do {
             let updated = try await store.update(id: id) { stored in
                 if let until = stored.lockedUntil, until > now { throw Refusal.locked(until: until) }
                 guard stored.status == .active else { throw Refusal.disabled }
-                var remaining = stored.recoveryCodeHashes ?? []
-                // Used meanwhile by a concurrent login: a recovery code opens one door.
-                guard let index = remaining.firstIndex(where: { ConstantTime.equal($0, hash) }) else { throw Refusal.replayed }
-                remaining.remove(at: index)
-                stored.recoveryCodeHashes = remaining
+                try consume(&stored)
                 stored.failedAttempts = 0
                 stored.lockedUntil = nil
                 stored.lastLogin = now
