@@ -26,16 +26,15 @@ struct OIDCAuthorizationRoutes {
             await varco.auditor.refused(error, endpoint: "authorize", client: context.clientAddress)
             return HTML.redirect(to: location)
         case .login(let authorization, _):
-            let existingBrowser = request.cookies[CookieNames.browser]?.value
-            let browser = existingBrowser.flatMap { $0.utf8.count == 43 ? $0 : nil } ?? varco.random.token()
+            let browser = BrowserBinding(request, random: varco.random)
             let sessionCookie = request.cookies[CookieNames.session]?.value
             let session = try await varco.engine.sessions.current(sessionCookie)
             let step = try await varco.engine.begin(relyingParty: authorization.clientID, protocolName: OIDCLoginProtocol.name,
                                                     state: authorization.encoded(),
                                                     requirement: authorization.requirement(sessionAuthTime: session?.authInstant, now: varco.clock.now()),
-                                                    browser: browser, sessionCookie: sessionCookie)
+                                                    browser: browser.value, sessionCookie: sessionCookie)
             var response = try await StepRenderer(varco: varco).response(step, language: request.language)
-            if existingBrowser != browser { response.setCookie(CookieNames.browser(browser)) }
+            browser.apply(to: &response)
             return response
         }
     }

@@ -39,13 +39,12 @@ struct SSORoutes {
                                        client: context.clientAddress)
             return renderer.render(.postForm(try varco.responses.failure(reply, now: varco.clock.now())), language: request.language)
         case .login(let login):
-            let existingBrowser = request.cookies[CookieNames.browser]?.value
-            let browser = existingBrowser.flatMap { $0.utf8.count == 43 ? $0 : nil } ?? varco.random.token()
+            let browser = BrowserBinding(request, random: varco.random)
             let step = try await varco.engine.begin(relyingParty: login.serviceProvider, protocolName: "saml",
-                                                    state: login.encoded(), requirement: login.requirement, browser: browser,
+                                                    state: login.encoded(), requirement: login.requirement, browser: browser.value,
                                                     sessionCookie: request.cookies[CookieNames.session]?.value)
             var response = try await renderer.response(step, language: request.language)
-            if existingBrowser != browser { response.setCookie(CookieNames.browser(browser)) }
+            browser.apply(to: &response)
             return response
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import VarcoCore
 
 /// The cookies Varco sets. None holds anything but an opaque random value or a language code.
 enum CookieNames {
@@ -24,5 +25,27 @@ enum CookieNames {
 
     static func language(_ value: Language) -> Cookie {
         Cookie(name: language, value: value.rawValue, maxAge: 86400 * 365, path: "/", secure: true, httpOnly: true, sameSite: .lax)
+    }
+}
+
+/// The random id binding pending logins to this browser: the one in the `varco_browser` cookie, or a new one
+/// that the response must set (`isNew`). Every protocol that starts a login uses it.
+struct BrowserBinding {
+    let value: String
+    let isNew: Bool
+
+    init(_ request: Request, random: any RandomSource) {
+        if let existing = request.cookies[CookieNames.browser]?.value, existing.utf8.count == 43 {
+            value = existing
+            isNew = false
+        } else {
+            value = random.token()
+            isNew = true
+        }
+    }
+
+    /// Sets the cookie on `response` when the id is new.
+    func apply(to response: inout Response) {
+        if isNew { response.setCookie(CookieNames.browser(value)) }
     }
 }
