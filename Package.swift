@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "varco", targets: ["varco"]),
+        .executable(name: "varco-fuzz", targets: ["VarcoFuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
@@ -61,6 +62,8 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "VarcoTesting", dependencies: ["VarcoCore"]),
+        // libFuzzer targets (scripts/fuzz builds them with -sanitize=fuzzer); a plain build replays inputs.
+        .executableTarget(name: "VarcoFuzz", dependencies: ["VarcoCore", "VarcoSAML", "VarcoOIDC", "VarcoXML", "VarcoStorageSQLite", "VarcoTesting"]),
 
         .testTarget(name: "VarcoXMLTests", dependencies: ["VarcoXML"]),
         .testTarget(name: "VarcoCoreTests", dependencies: ["VarcoCore", "VarcoTesting"]),

@@ -1,0 +1,69 @@
+import Foundation
+import VarcoCore
+import VarcoSAML
+import VarcoXML
+
+/// One parser that hostile input reaches, with the entry point the server uses for it. Each target must
+/// return normally for every input: a crash, a leak or unbounded memory is a finding.
+enum FuzzTarget: String, CaseIterable, Sendable {
+    /// A query string at the SSO endpoint: URL decoding, base64, bounded inflate, XML, every request check.
+    case samlRedirect = "saml-redirect"
+    /// A posted AuthnRequest document: XML parsing, signature verification, every request check.
+    case samlPost = "saml-post"
+    /// The Redirect binding's raw DEFLATE, with its output limit.
+    case inflate
+    /// Service provider metadata, as an administrator uploads it.
+    case metadata
+    /// The OIDC authorization endpoint's query string.
+    case oidcAuthorize = "oidc-authorize"
+    /// The token endpoint: first line the Authorization header, the rest the form body.
+    case oidcToken = "oidc-token"
+    /// A bearer token as the userinfo and introspection endpoints parse it.
+    case jwt
+
+    /// Runs one input; the answer says how far it got, for replays.
+    @discardableResult
+    func run(_ bytes: [UInt8]) -> String {
+        switch self {
+        case .samlRedirect:
+            guard let query = String(validating: bytes, as: UTF8.self) else { return "not UTF-8" }
+            do { return receive(try RedirectBinding.decode(query: Substring(query))) } catch { return "binding: \(error)" }
+        case .samlPost:
+            return receive(InboundMessage(xml: bytes, relayState: nil, binding: .httpPOST, redirectSignature: nil))
+        case .inflate:
+            do { return "inflated \(try RawDeflate.inflate(bytes, limit: BindingLimits().maxXMLLength).count) bytes" } catch {
+                return "inflate: \(error)"
+            }
+        case .metadata:
+            guard let xml = String(validating: bytes, as: UTF8.self) else { return "not UTF-8" }
+            do {
+                let metadata = try ServiceProviderMetadata(xml: xml)
+                let acs = metadata.assertionConsumerService(index: nil, url: nil, binding: nil)
+                return "\(metadata.verificationKeys().count) keys, ACS \(acs?.location ?? "none")"
+            } catch { return "metadata: \(error)" }
+        case .oidcAuthorize:
+            let query = String(decoding: bytes, as: UTF8.self)
+            return FuzzWorld.wait { "\(await FuzzWorld.shared.provider.authorize(parameters: Substring(query)))" }
+        case .oidcToken:
+            let text = String(decoding: bytes, as: UTF8.self)
+            let parts = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
+            let authorization = parts.count == 2 ? String(parts[0]) : nil
+            let body = parts.last ?? ""
+            return FuzzWorld.wait { "status \(await FuzzWorld.shared.provider.token(body: body, authorization: authorization).0.status)" }
+        case .jwt:
+            let token = String(decoding: bytes, as: UTF8.self)
+            return FuzzWorld.wait { (try? await FuzzWorld.shared.provider.validAccessToken(token)) == nil ? "refused" : "valid" }
+        }
+    }
+
+    private func receive(_ message: InboundMessage) -> String {
+        FuzzWorld.wait {
+            switch try? await FuzzWorld.shared.receiver.receive(message) {
+            case .login?: "login"
+            case .respond(let reply)?: "error response \(reply.status)"
+            case .refuse(let refusal)?: "refused: \(refusal.kind)"
+            case nil: "store error"
+            }
+        }
+    }
+}
