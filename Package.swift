@@ -63,7 +63,8 @@ let package = Package(
         ]),
         .target(name: "VarcoTesting", dependencies: ["VarcoCore"]),
         // libFuzzer targets (scripts/fuzz builds them with -sanitize=fuzzer); a plain build replays inputs.
-        .executableTarget(name: "VarcoFuzz", dependencies: ["VarcoCore", "VarcoSAML", "VarcoOIDC", "VarcoXML", "VarcoStorageSQLite", "VarcoTesting"]),
+        .target(name: "CFuzzDriver"),
+        .executableTarget(name: "VarcoFuzz", dependencies: ["CFuzzDriver", "VarcoCore", "VarcoSAML", "VarcoOIDC", "VarcoXML", "VarcoStorageSQLite", "VarcoTesting"]),
 
         .testTarget(name: "VarcoXMLTests", dependencies: ["VarcoXML"]),
         .testTarget(name: "VarcoCoreTests", dependencies: ["VarcoCore", "VarcoTesting"]),

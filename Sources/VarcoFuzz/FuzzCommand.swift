@@ -1,14 +1,21 @@
-#if !FUZZING
 import Foundation
 
-/// Without libFuzzer the binary replays inputs through a target (to reproduce a finding under a debugger)
-/// or writes the seed corpus:
+/// Built with libFuzzer (scripts/fuzz), the binary is the fuzzer. Without it, it replays inputs through
+/// a target (to see how far a finding gets, or to debug it) or writes the seed corpus:
 ///
 ///     varco-fuzz replay TARGET FILE...
 ///     varco-fuzz seeds DIRECTORY
 @main
-struct ReplayCommand {
+struct FuzzCommand {
     static func main() throws {
+        #if FUZZING
+        exit(LibFuzzer.run())
+        #else
+        try replayOrSeed()
+        #endif
+    }
+
+    static func replayOrSeed() throws {
         let arguments = Array(CommandLine.arguments.dropFirst())
         switch (arguments.first, arguments.dropFirst().first) {
         case ("replay", let name?):
@@ -39,4 +46,3 @@ struct ReplayCommand {
         print("usage: varco-fuzz replay TARGET FILE... | varco-fuzz seeds DIRECTORY\ntargets: \(names)")
     }
 }
-#endif
