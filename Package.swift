@@ -79,6 +79,7 @@ let package = Package(
         .testTarget(name: "VarcoStoragePostgresTests", dependencies: [
             "VarcoStoragePostgres", "VarcoTesting",
             .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         .testTarget(name: "VarcoServerTests", dependencies: [
             "VarcoServer", "VarcoTesting", "VarcoOIDC",

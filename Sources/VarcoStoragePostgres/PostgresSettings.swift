@@ -13,6 +13,7 @@ public struct PostgresSettings: Sendable, Equatable {
     public struct Host: Sendable, Equatable, CustomStringConvertible {
         public var name: String
         public var port: Int
+        public init(name: String, port: Int) { (self.name, self.port) = (name, port) }
         public var description: String { name.contains(":") ? "[\(name)]:\(port)" : "\(name):\(port)" }
     }
 
