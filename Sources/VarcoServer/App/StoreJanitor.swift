@@ -17,7 +17,8 @@ struct StoreJanitor: Service {
         try await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 await sweep()
-                try await Task.sleep(for: interval)
+                // Cancelled at graceful shutdown: end the loop quietly, a stop is not an error.
+                try? await Task.sleep(for: interval)
             }
         }
     }

@@ -64,7 +64,13 @@ public enum VarcoServer {
                               configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Varco"),
                               services: services, logger: logger)
         logger.notice("Varco listening on \(configuration.publicURL) (metadata: \(configuration.entityID))")
-        try await app.runService()
+        // SIGTERM or SIGINT: stop accepting connections, let the requests in flight finish (at most
+        // `shutdownGracePeriod`, then they are cancelled), stop the background jobs; the caller then closes the store.
+        var group = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        group.maximumGracefulShutdownDuration = configuration.shutdownGracePeriod
+        group.maximumCancellationDuration = .seconds(5)
+        try await ServiceGroup(configuration: group).run()
+        logger.notice("Varco stopped: requests drained, closing the store")
     }
 
     /// The router with every route and the security middleware. Tests use it without TLS.

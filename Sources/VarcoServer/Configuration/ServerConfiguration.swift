@@ -28,6 +28,8 @@ public struct ServerConfiguration: Sendable {
     public var database: String?
     /// Records this node's signing key set in the store even if another one is recorded (a deliberate rollover).
     public var acceptKeySet = false
+    /// How long a stopping server (SIGTERM) waits for the requests in flight before cancelling them.
+    public var shutdownGracePeriod: Duration = .seconds(20)
 
     public init(host: String = "127.0.0.1", port: Int = 8443, publicURL: String? = nil, dataDirectory: String = "var",
                 templatesDirectory: String = "templates", sessionPolicy: SessionPolicy = .init(), maxLoginAttempts: Int = 5,
