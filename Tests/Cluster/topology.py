@@ -89,8 +89,8 @@ class PgServer:
             raise RuntimeError(f"pg-server {' '.join(args)} failed: {result.stderr}\n{self.log_tail()}")
         return result.stdout.strip()
 
-    def start(self) -> "PgServer":
-        self._run("start", str(self.directory))
+    def start(self, port: int | None = None) -> "PgServer":
+        self._run("start", str(self.directory), *([str(port)] if port else []))
         self.port = int((self.directory / "port").read_text())
         return self
 
