@@ -96,6 +96,44 @@ struct PostgresClusterTests {
         }
     }
 
+    @Test("connections cut and a read-only server: StoreError.unavailable, then back to work without a restart")
+    func readOnlyAfterFailover() async throws {
+        try await TestDatabase.withDatabase { name in
+            try await TestDatabase.withRunning(try PostgresStorage(settings: TestDatabase.settings(database: name), logger: TestDatabase.logger)) { storage in
+                try await storage.migrate()
+                let replay = storage.stores.replay
+                let now = Date(timeIntervalSince1970: 1_790_000_000)
+                #expect(try await replay.consume("before", expires: now + 60, now: now))
+
+                // The server becomes read-only (as a demoted primary would) and drops every connection.
+                try await TestDatabase.admin("ALTER DATABASE \(name) SET default_transaction_read_only = on")
+                try await Self.terminateConnections(to: name)
+                try await poll("the read-only server is refused") {
+                    do {
+                        _ = try await replay.consume("during", expires: now + 60, now: now)
+                        return false
+                    } catch StoreError.unavailable(let message) {
+                        return message.contains("read-only")
+                    }
+                }
+
+                // Writable again: the same storage finds it by itself.
+                try await TestDatabase.admin("ALTER DATABASE \(name) RESET default_transaction_read_only")
+                try await Self.terminateConnections(to: name)
+                try await poll("writes work again") {
+                    (try? await replay.consume("after", expires: now + 60, now: now)) == true
+                }
+                #expect(try await replay.consume("before", expires: now + 60, now: now) == false, "what was written stays")
+            }
+        }
+    }
+
+    static func terminateConnections(to database: String) async throws {
+        try await TestDatabase.admin("""
+            SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '\(database)' AND pid <> pg_backend_pid()
+            """)
+    }
+
     @Test("no reachable server: operations fail with StoreError.unavailable naming the hosts, within the deadline")
     func unreachable() async throws {
         var settings = try TestDatabase.settings(database: "varco")
