@@ -10,7 +10,7 @@ import time
 import pytest
 
 from logins import LoginLoad, login, make_credentials, register_sp, sso_reuse
-from topology import Nginx, PgServer, VarcoNode, Workspace, free_ports, poll
+from topology import Topology, poll
 
 # Logins must work again this soon after the standby is promoted.
 RESUME_BOUND_SECONDS = 30.0
@@ -18,47 +18,18 @@ RESUME_BOUND_SECONDS = 30.0
 
 @pytest.fixture
 def cluster():
-    workspace = Workspace()
-    primary = PgServer(workspace.path / "pg-primary")
-    standby = PgServer(workspace.path / "pg-standby")
-    parts = {"primary": primary, "standby": standby, "nodes": [], "nginx": None, "workspace": workspace.path}
+    topology = Topology()
     try:
-        primary.start()
-        primary.psql("CREATE DATABASE varco")
-        standby.start_standby(primary)
-        port_a, port_b, port_c, port_nginx = free_ports(4)
-        public = f"https://127.0.0.1:{port_nginx}"
-        url = (f"postgres://postgres@127.0.0.1:{primary.port},127.0.0.1:{standby.port}/varco"
-               "?target_session_attrs=read-write&sslmode=disable&connect_timeout=2&operation_timeout=3")
-        node_a = VarcoNode("node-a", workspace.path, port_a, public, url)
-        node_b = VarcoNode("node-b", workspace.path, port_b, public, url)
-        node_c = VarcoNode("node-c", workspace.path, port_c, public, url)
-        parts["nodes"] = [node_a, node_b, node_c]
-        node_a.start()
-        node_a.copy_keys_to(node_b)
-        node_b.start()
-        nginx = Nginx(workspace.path, port_nginx, [node_a, node_b], node_a.data_dir / "tls.crt.pem", node_a.data_dir / "tls.key.pem")
-        parts["nginx"] = nginx.start()
-        parts.update(url=url, public=public, a=node_a, b=node_b, c=node_c)
-        yield parts
+        yield topology.start()
     finally:
-        if parts["nginx"]:
-            parts["nginx"].stop()
-        for node in parts["nodes"]:
-            node.stop()
-        for server in (standby, primary):
-            try:
-                server.stop("immediate")
-            except Exception:
-                pass
-        workspace.remove()
+        topology.stop()
 
 
 def test_node_kill_and_database_promotion_under_load(cluster):
-    a, b, c, nginx = cluster["a"], cluster["b"], cluster["c"], cluster["nginx"]
-    primary, standby = cluster["primary"], cluster["standby"]
-    destination = cluster["public"] + "/sso"
-    issuer = register_sp(a, cluster["workspace"], "https://cluster-sp.example.it/metadata")
+    a, b, c, nginx = cluster.a, cluster.b, cluster.c, cluster.nginx
+    primary, standby = cluster.primary, cluster.standby
+    destination = cluster.public_url + "/sso"
+    issuer = register_sp(a, cluster.workspace.path, "https://cluster-sp.example.it/metadata")
     credentials = make_credentials(a, 70, offset=0)
 
     # A node with keys of its own is refused, saying what to do.

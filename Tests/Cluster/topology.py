@@ -256,3 +256,78 @@ http {{
                 self.proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
+
+
+class Topology:
+    """Two Varco nodes behind nginx on a PostgreSQL primary with a streaming-replication standby, all on loopback
+    ports in one temporary directory. `start()` brings everything up (node B gets node A's key files); `stop()`
+    stops whatever was started, in reverse order, and removes the directory."""
+
+    def __init__(self, demo: bool = False):
+        self.workspace = Workspace()
+        self.primary = PgServer(self.workspace.path / "pg-primary")
+        self.standby = PgServer(self.workspace.path / "pg-standby")
+        self.nodes: list[VarcoNode] = []
+        self.nginx: Nginx | None = None
+        self.demo = demo
+
+    def start(self) -> "Topology":
+        self.primary.start()
+        self.primary.psql("CREATE DATABASE varco")
+        self.standby.start_standby(self.primary)
+        port_a, port_b, port_c, port_nginx, port_demo = free_ports(5)
+        self.public_url = f"https://127.0.0.1:{port_nginx}"
+        self.database_url = (f"postgres://postgres@127.0.0.1:{self.primary.port},127.0.0.1:{self.standby.port}/varco"
+                             "?target_session_attrs=read-write&sslmode=disable&connect_timeout=2&operation_timeout=3")
+        self.a = VarcoNode("node-a", self.workspace.path, port_a, self.public_url, self.database_url)
+        self.b = VarcoNode("node-b", self.workspace.path, port_b, self.public_url, self.database_url)
+        # A third node, not started here, for tests of a node with other keys.
+        self.c = VarcoNode("node-c", self.workspace.path, port_c, self.public_url, self.database_url)
+        self.nodes = [self.a, self.b, self.c]
+        self.a.start(*(["--demo", "--demo-sp-port", str(port_demo)] if self.demo else []))
+        self.a.copy_keys_to(self.b)
+        self.b.start()
+        self.nginx = Nginx(self.workspace.path, port_nginx, [self.a, self.b],
+                           self.a.data_dir / "tls.crt.pem", self.a.data_dir / "tls.key.pem").start()
+        self.demo_port = port_demo
+        return self
+
+    def stop(self):
+        if self.nginx:
+            self.nginx.stop()
+        for node in self.nodes:
+            node.stop()
+        for server in (self.standby, self.primary):
+            try:
+                server.stop("immediate")
+            except Exception:
+                pass
+        self.workspace.remove()
+
+
+def _interrupt(*_):
+    raise KeyboardInterrupt
+
+
+def main():
+    """scripts/cluster: start the topology, print where everything is, stop it all on Ctrl-C or SIGTERM."""
+    topology = Topology(demo="--demo" in sys.argv)
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        topology.start()
+        print(f"Varco (through nginx, round robin): {topology.public_url}/")
+        print(f"  node A https://127.0.0.1:{topology.a.port}   node B https://127.0.0.1:{topology.b.port}")
+        print(f"  PostgreSQL primary 127.0.0.1:{topology.primary.port}, standby 127.0.0.1:{topology.standby.port}")
+        print(f"  VARCO_DATABASE='{topology.database_url}'")
+        if topology.demo:
+            print(f"  demo services (on node A): http://127.0.0.1:{topology.demo_port}/fse/")
+        print(f"  logs and data: {topology.workspace.path}   Ctrl-C stops everything")
+        signal.pause()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        topology.stop()
+
+
+if __name__ == "__main__":
+    main()
