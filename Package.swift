@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", exact: "2.1.1"),
         .package(url: "https://github.com/groue/GRDB.swift.git", exact: "7.10.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", exact: "2.13.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", exact: "1.33.2"),
     ],
     targets: [
         // Native code: libxml2 + xmlsec1 (OpenSSL), libargon2 and libqrencode. Only VarcoXML imports these.
@@ -47,8 +48,15 @@ let package = Package(
             "VarcoCore",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
+        .target(name: "VarcoStoragePostgres", dependencies: [
+            "VarcoCore",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        ]),
         .target(name: "VarcoServer", dependencies: [
-            "VarcoCore", "VarcoSAML", "VarcoOTP", "VarcoXML", "VarcoStorageSQLite", "VarcoOIDC",
+            "VarcoCore", "VarcoSAML", "VarcoOTP", "VarcoXML", "VarcoStorageSQLite", "VarcoStoragePostgres", "VarcoOIDC",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
             .product(name: "Mustache", package: "swift-mustache"),
@@ -72,6 +80,11 @@ let package = Package(
         .testTarget(name: "VarcoOTPTests", dependencies: ["VarcoOTP", "VarcoTesting"]),
         .testTarget(name: "VarcoOIDCTests", dependencies: ["VarcoStorageSQLite", "VarcoOIDC", "VarcoTesting"]),
         .testTarget(name: "VarcoStorageSQLiteTests", dependencies: ["VarcoStorageSQLite", "VarcoTesting"]),
+        .testTarget(name: "VarcoStoragePostgresTests", dependencies: [
+            "VarcoStoragePostgres", "VarcoTesting",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
         .testTarget(name: "VarcoServerTests", dependencies: [
             "VarcoServer", "VarcoTesting", "VarcoOIDC",
             .product(name: "HummingbirdTesting", package: "hummingbird"),

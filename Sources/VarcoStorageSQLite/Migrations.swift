@@ -53,6 +53,14 @@ enum Migrations {
         }
         migrator.registerMigration("v2-oauth", migrate: Migrations.oauth)
         OTPMigration.register(&migrator)
+        migrator.registerMigration("v3-deployment") { db in
+            try db.execute(sql: """
+                CREATE TABLE deployment (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    value TEXT NOT NULL,
+                    recorded REAL NOT NULL);
+                """)
+        }
         return migrator
     }
 }

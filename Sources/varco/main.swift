@@ -63,6 +63,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "TLS private key (PEM).")
     var tlsKey: String?
 
+    @Option(help: ArgumentHelp("PostgreSQL connection string for several nodes: postgres://USER@HOST1:PORT,HOST2:PORT/DB?target_session_attrs=read-write (default: $VARCO_DATABASE, else SQLite in the data directory).", valueName: "url"))
+    var database: String?
+
+    @Flag(help: "Record this node's signing keys as the deployment's, replacing the recorded ones (a deliberate key change).")
+    var acceptKeySet = false
+
     @OptionGroup var otp: OTPServeOptions
 
     func run() async throws {
@@ -73,6 +79,8 @@ struct Serve: AsyncParsableCommand {
             var configuration = common.server(demo: demo, demoPort: demoPort, templates: templates ?? TemplatesLocation.find(),
                                               requireSigned: requireSignedRequests, tlsCert: tlsCert, tlsKey: tlsKey)
             try otp.apply(to: &configuration, demo: demo)
+            configuration.database = database ?? ProcessInfo.processInfo.environment["VARCO_DATABASE"].flatMap { $0.isEmpty ? nil : $0 }
+            configuration.acceptKeySet = acceptKeySet
             try await VarcoServer.run(configuration, logger: logger)
         } catch let error as VarcoServer.StartupError {
             throw ValidationError(error.description)

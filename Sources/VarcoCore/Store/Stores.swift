@@ -91,10 +91,15 @@ public struct Stores: Sendable {
     public var oauthGrants: any OAuthGrantStore
     /// Regional OTP credential life cycle: SMS codes, outbox, rate counters, operators.
     public var otp: OTPStores
+    /// What every node must agree on (the signing key set), recorded in the shared store.
+    public var deployment: any DeploymentRecordStore
+    /// Runs background jobs on one node at a time.
+    public var jobs: any JobLock
 
     public init(sessions: any SessionStore, logins: any LoginTransactionStore, relyingParties: any RelyingPartyStore,
                 citizens: any CitizenStore, otpCredentials: any OTPCredentialStore, replay: any ReplayCache,
-                audit: any AuditLog, oauthGrants: any OAuthGrantStore, otp: OTPStores) {
+                audit: any AuditLog, oauthGrants: any OAuthGrantStore, otp: OTPStores,
+                deployment: any DeploymentRecordStore = ProcessDeploymentRecords(), jobs: any JobLock = ProcessJobLock()) {
         self.sessions = sessions
         self.logins = logins
         self.relyingParties = relyingParties
@@ -104,6 +109,8 @@ public struct Stores: Sendable {
         self.audit = audit
         self.oauthGrants = oauthGrants
         self.otp = otp
+        self.deployment = deployment
+        self.jobs = jobs
     }
 }
 

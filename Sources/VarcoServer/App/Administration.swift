@@ -1,7 +1,9 @@
 import Foundation
 import VarcoCore
 import VarcoOTP
+import Logging
 import VarcoSAML
+import VarcoStoragePostgres
 import VarcoStorageSQLite
 import VarcoXML
 
@@ -18,9 +20,18 @@ public struct Administration: Sendable {
     let clock: any WallClock = SystemWallClock()
     let random: any RandomSource = SystemRandomSource()
 
+    /// Works on the SQLite database of the data directory, or on the PostgreSQL database named by the environment
+    /// variable `VARCO_DATABASE` (the connection string `varco serve --database` takes; `serve` creates the schema).
     public init(dataDirectory: String) throws {
         data = try DataDirectory(path: dataDirectory)
-        stores = try SQLiteStorage(path: data.databasePath).stores
+        if let url = ProcessInfo.processInfo.environment["VARCO_DATABASE"], !url.isEmpty {
+            let storage = try PostgresStorage(url: url, logger: Logger(label: "varco"))
+            // The pools live as long as this command, which ends with the process.
+            Task { await storage.run() }
+            stores = storage.stores
+        } else {
+            stores = try SQLiteStorage(path: data.databasePath).stores
+        }
     }
 
     /// The signed IdP metadata for the given public URL.

@@ -4,7 +4,8 @@ import ServiceLifecycle
 import VarcoCore
 
 /// Removes idle SSO sessions, expired login transactions and expired OAuth grants every few minutes, so the database
-/// holds only what is alive. Stops with the server.
+/// holds only what is alive. Stops with the server. With several nodes on one database, one node sweeps at a time
+/// (`Stores.jobs`); the others skip that turn.
 struct StoreJanitor: Service {
     let stores: Stores
     let policy: SessionPolicy
@@ -16,12 +17,22 @@ struct StoreJanitor: Service {
         try await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 await sweep()
-                try await Task.sleep(for: interval)
+                // Cancelled at graceful shutdown: end the loop quietly, a stop is not an error.
+                try? await Task.sleep(for: interval)
             }
         }
     }
 
     func sweep() async {
+        do {
+            let ran = try await stores.jobs.runExclusively("store-janitor") { await removeExpired() }
+            if !ran { logger.debug("another node is removing expired records") }
+        } catch {
+            logger.error("could not remove expired records: check the database", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func removeExpired() async {
         let now = clock.now()
         do {
             let sessions = try await stores.sessions.deleteIdle(lastSeenBefore: now.addingTimeInterval(-policy.idleTimeout))

@@ -26,6 +26,8 @@ struct Varco: Sendable {
     let oidc: OIDCProvider
     /// Regional OTP credentials with SMS codes (login method `otp-sms`, issuance, first access, recovery).
     let otp: RegionalOTP
+    /// Identifies the signing keys and pairwise secret, the same on every node of a deployment (`KeySetCheck`).
+    let keySetFingerprint: String
 
     init(configuration: ServerConfiguration, stores: Stores, pages: Pages, dataDirectory: DataDirectory,
          clock: any WallClock = SystemWallClock(), random: any RandomSource = SystemRandomSource(), logger: Logger) throws {
@@ -55,8 +57,11 @@ struct Varco: Sendable {
         otp = RegionalOTP.make(configuration: configuration, stores: stores, clock: clock, random: random)
         let saml = SAMLLoginProtocol(builder: responses, stores: stores, releasePolicy: AttributeReleasePolicy(),
                                      sessionPolicy: configuration.sessionPolicy, clock: clock, metadataCache: metadataCache)
+        let oidcKeys = try dataDirectory.oidcSigningKeys()
+        keySetFingerprint = KeySetCheck.fingerprint(samlCertificates: certificates, oidcKeyIDs: [oidcKeys.rsaKeyID, oidcKeys.ecKeyID],
+                                                    pairwiseSecret: idp.pairwiseSecret)
         oidc = OIDCProvider(configuration: OIDCConfiguration(issuer: configuration.publicURL, pairwiseSecret: idp.pairwiseSecret),
-                            keys: try dataDirectory.oidcSigningKeys(), stores: stores, clock: clock, random: random)
+                            keys: oidcKeys, stores: stores, clock: clock, random: random)
         let oidcLogin = OIDCLoginProtocol(provider: oidc)
         engine = LoginEngine(logins: stores.logins,
                              sessions: SessionManager(store: stores.sessions, policy: configuration.sessionPolicy, clock: clock, random: random),

@@ -5,6 +5,7 @@ import Logging
 import NIOSSL
 import ServiceLifecycle
 import VarcoCore
+import VarcoStoragePostgres
 import VarcoStorageSQLite
 import VarcoXML
 
@@ -19,16 +20,34 @@ public enum VarcoServer {
         let problems = configuration.validate()
         guard problems.isEmpty else { throw StartupError(description: problems.joined(separator: "\n")) }
         let data = try DataDirectory(path: configuration.dataDirectory)
-        let storage = try SQLiteStorage(path: data.databasePath)
         let pages = try await Pages(directory: configuration.templatesDirectory)
-        let varco = try Varco(configuration: configuration, stores: storage.stores, pages: pages, dataDirectory: data, logger: logger)
+        guard let database = configuration.database else {
+            let storage = try SQLiteStorage(path: data.databasePath)
+            return try await serve(configuration, stores: storage.stores, data: data, pages: pages, logger: logger)
+        }
+        // PostgreSQL: the pools run beside the server and close after it has drained its requests.
+        let storage = try PostgresStorage(url: database, logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await storage.run() }
+            defer { group.cancelAll() }
+            logger.notice("PostgreSQL: connecting to \(storage.settings.redacted)")
+            try await storage.prepare()
+            try await serve(configuration, stores: storage.stores, data: data, pages: pages, logger: logger)
+        }
+    }
 
-        var services: [any Service] = [StoreJanitor(stores: storage.stores, policy: configuration.sessionPolicy,
+    private static func serve(_ configuration: ServerConfiguration, stores: Stores, data: DataDirectory, pages: Pages,
+                              logger: Logger) async throws {
+        let varco = try Varco(configuration: configuration, stores: stores, pages: pages, dataDirectory: data, logger: logger)
+        try await KeySetCheck(records: stores.deployment, clock: varco.clock, logger: logger)
+            .verify(varco.keySetFingerprint, dataDirectory: data.path, accept: configuration.acceptKeySet)
+
+        var services: [any Service] = [StoreJanitor(stores: stores, policy: configuration.sessionPolicy,
                                                     clock: varco.clock, logger: logger)]
         if configuration.demo, let demoPort = configuration.demoServicePort {
             let demoIdentity = try data.identity(named: "demo-services", commonName: "demo-services")
             let demoKey = try XMLSigningKey(privateKeyPEM: demoIdentity.privateKeyPEM, certificatePEM: demoIdentity.certificatePEM)
-            try await DemoSeeder(stores: storage.stores, clock: varco.clock, random: varco.random)
+            try await DemoSeeder(stores: stores, clock: varco.clock, random: varco.random)
                 .seed(servicePort: demoPort, serviceCertificateBase64: demoKey.certificateBase64)
             let demoRouter = Router(context: VarcoRequestContext.self)
             demoRouter.add(middleware: SecurityHeadersMiddleware(pages: pages, logger: logger))
@@ -45,7 +64,13 @@ public enum VarcoServer {
                               configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Varco"),
                               services: services, logger: logger)
         logger.notice("Varco listening on \(configuration.publicURL) (metadata: \(configuration.entityID))")
-        try await app.runService()
+        // SIGTERM or SIGINT: stop accepting connections, let the requests in flight finish (at most
+        // `shutdownGracePeriod`, then they are cancelled), stop the background jobs; the caller then closes the store.
+        var group = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        group.maximumGracefulShutdownDuration = configuration.shutdownGracePeriod
+        group.maximumCancellationDuration = .seconds(5)
+        try await ServiceGroup(configuration: group).run()
+        logger.notice("Varco stopped: requests drained, closing the store")
     }
 
     /// The router with every route and the security middleware. Tests use it without TLS.

@@ -1,5 +1,6 @@
 import Foundation
 import VarcoCore
+import VarcoStoragePostgres
 
 /// How `varco serve` runs. Every value has a safe default; `validate()` reports unsafe ones at start.
 public struct ServerConfiguration: Sendable {
@@ -22,6 +23,13 @@ public struct ServerConfiguration: Sendable {
     public var tlsKeyPath: String?
     /// Regional OTP credentials with SMS codes: policy and SMS gateway.
     public var otp = OTPSettings()
+    /// A `postgres://` connection string (several hosts for failover, see docs/cluster.md); nil keeps the
+    /// embedded SQLite database in the data directory.
+    public var database: String?
+    /// Records this node's signing key set in the store even if another one is recorded (a deliberate rollover).
+    public var acceptKeySet = false
+    /// How long a stopping server (SIGTERM) waits for the requests in flight before cancelling them.
+    public var shutdownGracePeriod: Duration = .seconds(20)
 
     public init(host: String = "127.0.0.1", port: Int = 8443, publicURL: String? = nil, dataDirectory: String = "var",
                 templatesDirectory: String = "templates", sessionPolicy: SessionPolicy = .init(), maxLoginAttempts: Int = 5,
@@ -58,6 +66,9 @@ public struct ServerConfiguration: Sendable {
         }
         if (tlsCertificatePath == nil) != (tlsKeyPath == nil) {
             problems.append("give both --tls-cert and --tls-key, or neither to use a generated certificate")
+        }
+        if let database {
+            do { _ = try PostgresSettings(url: database) } catch { problems.append("--database: \(error.description)") }
         }
         return problems
     }

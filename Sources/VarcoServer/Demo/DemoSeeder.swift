@@ -25,7 +25,8 @@ struct DemoSeeder {
             let hash = try PasswordHasher(random: random).hash(Self.password)
             let credential = OTPCredential(id: Self.otpID, citizen: Self.citizen.codiceFiscale, passwordHash: hash,
                                            totpSecret: try Base32.decode(Self.totpSecret), status: .active, created: clock.now())
-            try await stores.otpCredentials.insert(credential)
+            // Several nodes may seed at once: the first insert wins, the others find it done.
+            do { try await stores.otpCredentials.insert(credential) } catch StoreError.duplicate {}
         }
         try await seedRegionalOTP()
         for service in DemoService.all {

@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import VarcoCore
 
 /// Adds the security headers to every response and turns errors into pages: a `WebError` becomes its
 /// page and status; anything else is logged and becomes a generic page, without internals.
@@ -16,6 +17,11 @@ struct SecurityHeadersMiddleware: RouterMiddleware {
             logger.notice("refused request", metadata: ["path": "\(request.uri.path)", "status": "\(error.status.code)",
                                                         "reason": "\(error.messageKey)", "detail": "\(error.detail)"])
             response = errorPage(error.status, error.messageKey, request)
+        } catch StoreError.unavailable(let problem) {
+            // The database is out of reach (lost connection, failover): nothing was issued; the citizen may retry.
+            logger.error("database unavailable", metadata: ["path": "\(request.uri.path)", "error": "\(problem)"])
+            response = errorPage(.serviceUnavailable, "error_unavailable", request)
+            response.headers[.retryAfter] = "5"
         } catch let error as HTTPError {
             response = errorPage(error.status, error.status == .notFound ? "error_notFound" : "error_badRequest", request)
         } catch {

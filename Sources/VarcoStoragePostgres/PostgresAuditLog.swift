@@ -1,0 +1,34 @@
+import VarcoCore
+
+/// The audit log in the `audit` table: append-only, ordered by `seq`. `time`, `kind`, `subject` and
+/// `relying_party` are columns too, for operators querying with SQL.
+struct PostgresAuditLog: AuditLog {
+    let backend: PostgresBackend
+
+    func append(_ event: AuditEvent) async throws {
+        let json = try JSONColumn.encode(event)
+        try await backend.run("append to the audit log") { [logger = backend.logger] db in
+            try await db.exec("""
+                INSERT INTO audit (time, kind, subject, relying_party, json)
+                VALUES (\(event.time.storedSeconds), \(event.kind.rawValue), \(event.subject), \(event.relyingParty), \(json)::jsonb)
+                """, logger)
+        }
+    }
+
+    func recent(limit: Int) async throws -> [AuditEvent] {
+        guard limit > 0 else { return [] }
+        return try await backend.run("read the audit log") { [logger = backend.logger] db in
+            try await db.fetchAllJSON(AuditEvent.self, "SELECT json::text FROM audit ORDER BY seq DESC LIMIT \(limit)", logger)
+        }
+    }
+
+    /// Uses the index on `subject`.
+    func recent(subjects: [String], limit: Int) async throws -> [AuditEvent] {
+        guard limit > 0, !subjects.isEmpty else { return [] }
+        return try await backend.run("read the audit log of a citizen") { [logger = backend.logger] db in
+            try await db.fetchAllJSON(AuditEvent.self, """
+                SELECT json::text FROM audit WHERE subject = ANY(\(subjects)) ORDER BY seq DESC LIMIT \(limit)
+                """, logger)
+        }
+    }
+}
