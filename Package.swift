@@ -42,12 +42,13 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
+        .target(name: "VarcoSPID", dependencies: ["VarcoCore", "VarcoSAML", "VarcoXML"]),
         .target(name: "VarcoStorageSQLite", dependencies: [
             "VarcoCore",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .target(name: "VarcoServer", dependencies: [
-            "VarcoCore", "VarcoSAML", "VarcoOTP", "VarcoXML", "VarcoStorageSQLite", "VarcoOIDC",
+            "VarcoCore", "VarcoSAML", "VarcoOTP", "VarcoXML", "VarcoStorageSQLite", "VarcoOIDC", "VarcoSPID",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
             .product(name: "Mustache", package: "swift-mustache"),
@@ -65,6 +66,7 @@ let package = Package(
         .testTarget(name: "VarcoXMLTests", dependencies: ["VarcoXML"]),
         .testTarget(name: "VarcoCoreTests", dependencies: ["VarcoCore", "VarcoTesting"]),
         .testTarget(name: "VarcoSAMLTests", dependencies: ["VarcoSAML", "VarcoXML", "VarcoTesting"]),
+        .testTarget(name: "VarcoSPIDTests", dependencies: ["VarcoSPID", "VarcoSAML", "VarcoXML", "VarcoTesting"]),
         .testTarget(name: "VarcoOTPTests", dependencies: ["VarcoOTP", "VarcoTesting"]),
         .testTarget(name: "VarcoOIDCTests", dependencies: ["VarcoStorageSQLite", "VarcoOIDC", "VarcoTesting"]),
         .testTarget(name: "VarcoStorageSQLiteTests", dependencies: ["VarcoStorageSQLite", "VarcoTesting"]),

@@ -52,7 +52,9 @@ public final class SQLiteStorage: Sendable {
             replay: SQLiteReplayCache(database: database),
             audit: SQLiteAuditLog(database: database),
             oauthGrants: SQLiteOAuthGrantStore(database: database),
-            otp: SQLiteOTPStores.make(database))
+            otp: SQLiteOTPStores.make(database),
+            upstream: UpstreamStores(pending: SQLitePendingUpstreamRequestStore(database: database),
+                                     archive: SQLiteUpstreamResponseArchive(database: database)))
     }
 
     private static var configuration: Configuration {

@@ -91,10 +91,12 @@ public struct Stores: Sendable {
     public var oauthGrants: any OAuthGrantStore
     /// Regional OTP credential life cycle: SMS codes, outbox, rate counters, operators.
     public var otp: OTPStores
+    /// Login through SPID and CIE: pending upstream requests and the archive of upstream responses.
+    public var upstream: UpstreamStores
 
     public init(sessions: any SessionStore, logins: any LoginTransactionStore, relyingParties: any RelyingPartyStore,
                 citizens: any CitizenStore, otpCredentials: any OTPCredentialStore, replay: any ReplayCache,
-                audit: any AuditLog, oauthGrants: any OAuthGrantStore, otp: OTPStores) {
+                audit: any AuditLog, oauthGrants: any OAuthGrantStore, otp: OTPStores, upstream: UpstreamStores) {
         self.sessions = sessions
         self.logins = logins
         self.relyingParties = relyingParties
@@ -104,6 +106,7 @@ public struct Stores: Sendable {
         self.audit = audit
         self.oauthGrants = oauthGrants
         self.otp = otp
+        self.upstream = upstream
     }
 }
 
