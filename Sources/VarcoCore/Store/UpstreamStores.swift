@@ -3,7 +3,15 @@ import Foundation
 /// An AuthnRequest Varco sent to a national identity provider and is waiting for an answer to.
 /// The response is accepted only for the browser that started it, once, before `expires`.
 public struct PendingUpstreamRequest: Codable, Sendable, Equatable {
-    /// The AuthnRequest ID: the Response must name it in InResponseTo.
+    public enum Purpose: String, Codable, Sendable {
+        /// An AuthnRequest: a Response is expected at the AssertionConsumerService.
+        case login
+        /// A LogoutRequest (single logout): a LogoutResponse is expected at the SingleLogoutService.
+        case logout
+    }
+
+    public var purpose: Purpose
+    /// The request ID: the Response must name it in InResponseTo.
     public var id: String
     public var kind: UpstreamLogin.Kind
     /// The identity provider the request was sent to.
@@ -23,7 +31,8 @@ public struct PendingUpstreamRequest: Codable, Sendable, Equatable {
 
     public init(id: String, kind: UpstreamLogin.Kind, identityProvider: String, issueInstant: Date,
                 requestedLevel: LevelOfAssurance, comparison: String, relayState: String, browserBinding: String,
-                loginTransaction: String?, expires: Date) {
+                loginTransaction: String?, expires: Date, purpose: Purpose = .login) {
+        self.purpose = purpose
         self.id = id
         self.kind = kind
         self.identityProvider = identityProvider

@@ -26,6 +26,8 @@ struct Varco: Sendable {
     let oidc: OIDCProvider
     /// Regional OTP credentials with SMS codes (login method `otp-sms`, issuance, first access, recovery).
     let otp: RegionalOTP
+    /// Login through SPID and CIE: Varco as a service provider toward the national identity providers.
+    let upstream: UpstreamLoginService
 
     init(configuration: ServerConfiguration, stores: Stores, pages: Pages, dataDirectory: DataDirectory,
          clock: any WallClock = SystemWallClock(), random: any RandomSource = SystemRandomSource(), logger: Logger) throws {
@@ -58,9 +60,19 @@ struct Varco: Sendable {
         oidc = OIDCProvider(configuration: OIDCConfiguration(issuer: configuration.publicURL, pairwiseSecret: idp.pairwiseSecret),
                             keys: try dataDirectory.oidcSigningKeys(), stores: stores, clock: clock, random: random)
         let oidcLogin = OIDCLoginProtocol(provider: oidc)
+        upstream = try UpstreamLoginService(configuration: configuration, dataDirectory: dataDirectory, stores: stores.upstream,
+                                            clock: clock, random: random)
+        var methods = [otpApp.descriptor, otp.descriptor]
+        let upstreamSettings = configuration.upstream
+        if !(upstreamSettings.spidMetadata + upstreamSettings.testSPIDMetadata).isEmpty || configuration.demo {
+            methods.append(AuthenticatorDescriptor(method: .spid, levels: Set(LevelOfAssurance.allCases)))
+        }
+        if !(upstreamSettings.cieMetadata + upstreamSettings.testCIEMetadata).isEmpty {
+            methods.append(AuthenticatorDescriptor(method: .cie, levels: Set(LevelOfAssurance.allCases)))
+        }
         engine = LoginEngine(logins: stores.logins,
                              sessions: SessionManager(store: stores.sessions, policy: configuration.sessionPolicy, clock: clock, random: random),
-                             protocols: [saml.name: saml, oidcLogin.name: oidcLogin], methods: [otpApp.descriptor, otp.descriptor], clock: clock, random: random,
+                             protocols: [saml.name: saml, oidcLogin.name: oidcLogin], methods: methods, clock: clock, random: random,
                              auditor: auditor, maxAttempts: configuration.maxLoginAttempts)
     }
 

@@ -22,6 +22,8 @@ public struct ServerConfiguration: Sendable {
     public var tlsKeyPath: String?
     /// Regional OTP credentials with SMS codes: policy and SMS gateway.
     public var otp = OTPSettings()
+    /// Login through SPID and CIE (Varco as a service provider toward the national identity providers).
+    public var upstream = UpstreamSettings()
 
     public init(host: String = "127.0.0.1", port: Int = 8443, publicURL: String? = nil, dataDirectory: String = "var",
                 templatesDirectory: String = "templates", sessionPolicy: SessionPolicy = .init(), maxLoginAttempts: Int = 5,
@@ -59,6 +61,7 @@ public struct ServerConfiguration: Sendable {
         if (tlsCertificatePath == nil) != (tlsKeyPath == nil) {
             problems.append("give both --tls-cert and --tls-key, or neither to use a generated certificate")
         }
+        problems += upstream.validate()
         return problems
     }
 }
