@@ -275,6 +275,7 @@ int varco_generate_certificate(int bits, int days, const char *const *subject, i
     *key_pem = NULL;
     *cert_pem = NULL;
     int result = -1;
+    CONF *conf = NULL;
     EVP_PKEY *pkey = EVP_RSA_gen((unsigned int)bits);
     X509 *cert = X509_new();
     BIO *keyBio = BIO_new(BIO_s_mem());
@@ -299,8 +300,12 @@ int varco_generate_certificate(int bits, int days, const char *const *subject, i
     X509_set_issuer_name(cert, name);
     X509V3_CTX v3;
     X509V3_set_ctx(&v3, cert, cert, NULL, NULL, 0);
+    // certificatePolicies needs a configuration database, even an empty one.
+    conf = NCONF_new(NULL);
+    if (conf == NULL) goto done;
+    X509V3_set_nconf(&v3, conf);
     for (int i = 0; i < ext_count; i++) {
-        X509_EXTENSION *ext = X509V3_EXT_conf(NULL, &v3, extensions[2 * i], extensions[2 * i + 1]);
+        X509_EXTENSION *ext = X509V3_EXT_nconf(conf, &v3, extensions[2 * i], extensions[2 * i + 1]);
         if (ext == NULL) goto done;
         X509_add_ext(cert, ext, -1);
         X509_EXTENSION_free(ext);
@@ -312,6 +317,7 @@ int varco_generate_certificate(int bits, int days, const char *const *subject, i
     *cert_pem = varco_bio_string(certBio);
     if (*key_pem != NULL && *cert_pem != NULL) result = 0;
 done:
+    if (conf) NCONF_free(conf);
     if (pkey) EVP_PKEY_free(pkey);
     if (cert) X509_free(cert);
     if (keyBio) BIO_free(keyBio);

@@ -27,11 +27,13 @@ TOOL = REPO_ROOT / ".venv-spid" / "bin" / "spid_sp_test"
 FAKE_IDP = "https://localhost:8443"
 
 
-def tool_env() -> dict[str, str]:
-    """The machines' CA bundle variables would make `requests` verify Varco's self-signed certificate."""
-    env = {k: v for k, v in os.environ.items() if k not in ("REQUESTS_CA_BUNDLE", "SSL_CERT_FILE", "CURL_CA_BUNDLE")}
-    env.pop("IDP_ENTITYID", None)
-    env.pop("IDP_CERT_PATH", None)
+def tool_env(varco: Varco | None = None) -> dict[str, str]:
+    """spid-sp-test fetches the login URL without TLS checks but posts its responses with them: it
+    must trust Varco's self-signed certificate (and only that), through requests' CA bundle variable."""
+    drop = ("REQUESTS_CA_BUNDLE", "SSL_CERT_FILE", "CURL_CA_BUNDLE", "IDP_ENTITYID", "IDP_CERT_PATH")
+    env = {k: v for k, v in os.environ.items() if k not in drop}
+    if varco is not None:
+        env["REQUESTS_CA_BUNDLE"] = str(varco.data_dir / "tls.crt.pem")
     return env
 
 
@@ -74,7 +76,7 @@ def run_tool(varco: Varco, kind: str, profile: str, out: Path) -> tuple[int, dic
         "--profile", profile, "--extra", "-tr",
         "--debug", "ERROR", "-rf", "json", "-o", str(report),
     ]  # fmt: skip
-    done = subprocess.run(cmd, capture_output=True, text=True, env=tool_env(), timeout=600, cwd=out)
+    done = subprocess.run(cmd, capture_output=True, text=True, env=tool_env(varco), timeout=600, cwd=out)
     data = json.loads(report.read_text()) if report.exists() else {}
     return done.returncode, data, done.stdout + done.stderr
 
@@ -117,20 +119,33 @@ def count_checks(report: dict) -> int:
     return total
 
 
-def refused_responses(varco: Varco) -> int:
+def counts(varco: Varco) -> dict[str, int]:
+    """Archived upstream responses (accepted, refused), SSO sessions and refused-login audit entries."""
     db = sqlite3.connect(f"file:{varco.data_dir / 'varco.sqlite'}?mode=ro", uri=True)
     try:
-        return db.execute("SELECT COUNT(*) FROM upstream_responses WHERE json NOT LIKE '%\"outcome\":\"accepted\"%'").fetchone()[0]
+        one = lambda sql: db.execute(sql).fetchone()[0]  # noqa: E731
+        return {
+            "accepted": one("SELECT COUNT(*) FROM upstream_responses WHERE json LIKE '%\"outcome\":\"accepted\"%'"),
+            "refused": one("SELECT COUNT(*) FROM upstream_responses WHERE json NOT LIKE '%\"outcome\":\"accepted\"%'"),
+            "sessions": one("SELECT COUNT(*) FROM sessions"),
+            "audit_refused": one("SELECT COUNT(*) FROM audit WHERE kind = 'loginFailed' AND json LIKE '%response refused%'"),
+        }
     finally:
         db.close()
 
 
 @pytest.mark.parametrize(("kind", "profile"), [("spid", "spid-sp-public"), ("cie", "cie-sp-public")])
 def test_spid_sp_test_reports_no_failure(spid_varco, tmp_path, kind, profile):
-    refused_before = refused_responses(spid_varco)
+    before = counts(spid_varco)
     code, report, output = run_tool(spid_varco, kind, profile, tmp_path)
     failed = failures(report)
     print(f"spid-sp-test {profile}: {count_checks(report)} checks, {len(failed)} failed")
+    assert report, "spid-sp-test wrote no report:\n" + output[-4000:]
     assert code == 0 and not failed, "spid-sp-test failures:\n" + "\n".join(failed) + "\n" + output[-4000:]
-    # Every negative response was archived as refused (the audit trail), none silently dropped.
-    assert refused_responses(spid_varco) - refused_before >= 100
+    after = {k: after_v - before[k] for k, after_v in counts(spid_varco).items()}
+    responses = report["test"]["sp"]["response"]["SpidSpResponseCheck"]
+    # Every response was archived; the refused ones (the negative cases) left an audit entry and no session:
+    # sessions were created only by accepted responses.
+    assert after["accepted"] + after["refused"] == len(responses)
+    assert after["refused"] >= 100 and after["audit_refused"] == after["refused"]
+    assert after["sessions"] == after["accepted"]

@@ -20,6 +20,9 @@ public struct UpstreamMetadataSource: Sendable {
         self.testOnly = testOnly
     }
 
+    /// Identifies the source: the same document may be both a SPID and a CIE source.
+    var key: String { "\(kind.rawValue) \(location)" }
+
     public var isURL: Bool { location.hasPrefix("https://") || location.hasPrefix("http://") }
 }
 
@@ -48,9 +51,9 @@ public actor UpstreamRegistry {
             }
             do {
                 let bytes = try await fetch(source)
-                lastGood[source.location] = try UpstreamIdentityProvider.parse(bytes, kind: source.kind, signers: source.signers)
+                lastGood[source.key] = try UpstreamIdentityProvider.parse(bytes, kind: source.kind, signers: source.signers)
             } catch {
-                let kept = lastGood[source.location] == nil ? "" : " (the last good copy stays in use)"
+                let kept = lastGood[source.key] == nil ? "" : " (the last good copy stays in use)"
                 problems.append("\(source.location): \(error)\(kept)")
             }
         }
@@ -65,7 +68,7 @@ public actor UpstreamRegistry {
 
     public func providers(_ kind: UpstreamLogin.Kind) -> [UpstreamIdentityProvider] {
         var seen = Set<String>()
-        return (sources.flatMap { lastGood[$0.location] ?? [] } + extra)
+        return (sources.flatMap { lastGood[$0.key] ?? [] } + extra)
             .filter { $0.kind == kind && seen.insert($0.entityID).inserted }
     }
 
