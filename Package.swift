@@ -44,6 +44,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
+        .target(name: "VarcoSPID", dependencies: ["VarcoCore", "VarcoSAML", "VarcoXML"]),
         .target(name: "VarcoStorageSQLite", dependencies: [
             "VarcoCore",
             .product(name: "GRDB", package: "GRDB.swift"),
@@ -56,7 +57,7 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
         .target(name: "VarcoServer", dependencies: [
-            "VarcoCore", "VarcoSAML", "VarcoOTP", "VarcoXML", "VarcoStorageSQLite", "VarcoStoragePostgres", "VarcoOIDC",
+            "VarcoCore", "VarcoSAML", "VarcoOTP", "VarcoXML", "VarcoStorageSQLite", "VarcoStoragePostgres", "VarcoOIDC", "VarcoSPID",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
             .product(name: "Mustache", package: "swift-mustache"),
@@ -77,6 +78,7 @@ let package = Package(
         .testTarget(name: "VarcoXMLTests", dependencies: ["VarcoXML"]),
         .testTarget(name: "VarcoCoreTests", dependencies: ["VarcoCore", "VarcoTesting"]),
         .testTarget(name: "VarcoSAMLTests", dependencies: ["VarcoSAML", "VarcoXML", "VarcoTesting"]),
+        .testTarget(name: "VarcoSPIDTests", dependencies: ["VarcoSPID", "VarcoSAML", "VarcoXML", "VarcoTesting"]),
         .testTarget(name: "VarcoOTPTests", dependencies: ["VarcoOTP", "VarcoTesting"]),
         .testTarget(name: "VarcoOIDCTests", dependencies: ["VarcoStorageSQLite", "VarcoOIDC", "VarcoTesting"]),
         .testTarget(name: "VarcoStorageSQLiteTests", dependencies: ["VarcoStorageSQLite", "VarcoTesting"]),

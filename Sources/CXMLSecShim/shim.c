@@ -270,6 +270,61 @@ done:
     return result;
 }
 
+int varco_generate_certificate(int bits, int days, const char *const *subject, int count,
+                               const char *const *extensions, int ext_count, char **key_pem, char **cert_pem) {
+    *key_pem = NULL;
+    *cert_pem = NULL;
+    int result = -1;
+    CONF *conf = NULL;
+    EVP_PKEY *pkey = EVP_RSA_gen((unsigned int)bits);
+    X509 *cert = X509_new();
+    BIO *keyBio = BIO_new(BIO_s_mem());
+    BIO *certBio = BIO_new(BIO_s_mem());
+    if (pkey == NULL || cert == NULL || keyBio == NULL || certBio == NULL) goto done;
+    unsigned char serial[16];
+    if (RAND_bytes(serial, sizeof serial) != 1) goto done;
+    serial[0] &= 0x7f;
+    BIGNUM *bn = BN_bin2bn(serial, sizeof serial, NULL);
+    if (bn == NULL) goto done;
+    BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(cert));
+    BN_free(bn);
+    X509_set_version(cert, 2);
+    X509_gmtime_adj(X509_getm_notBefore(cert), -300);
+    X509_gmtime_adj(X509_getm_notAfter(cert), (long)days * 86400L);
+    X509_set_pubkey(cert, pkey);
+    X509_NAME *name = X509_get_subject_name(cert);
+    for (int i = 0; i < count; i++) {
+        if (X509_NAME_add_entry_by_txt(name, subject[2 * i], MBSTRING_UTF8,
+                                       (const unsigned char *)subject[2 * i + 1], -1, -1, 0) != 1) goto done;
+    }
+    X509_set_issuer_name(cert, name);
+    X509V3_CTX v3;
+    X509V3_set_ctx(&v3, cert, cert, NULL, NULL, 0);
+    // certificatePolicies needs a configuration database, even an empty one.
+    conf = NCONF_new(NULL);
+    if (conf == NULL) goto done;
+    X509V3_set_nconf(&v3, conf);
+    for (int i = 0; i < ext_count; i++) {
+        X509_EXTENSION *ext = X509V3_EXT_nconf(conf, &v3, extensions[2 * i], extensions[2 * i + 1]);
+        if (ext == NULL) goto done;
+        X509_add_ext(cert, ext, -1);
+        X509_EXTENSION_free(ext);
+    }
+    if (X509_sign(cert, pkey, EVP_sha256()) <= 0) goto done;
+    if (PEM_write_bio_PrivateKey(keyBio, pkey, NULL, NULL, 0, NULL, NULL) != 1) goto done;
+    if (PEM_write_bio_X509(certBio, cert) != 1) goto done;
+    *key_pem = varco_bio_string(keyBio);
+    *cert_pem = varco_bio_string(certBio);
+    if (*key_pem != NULL && *cert_pem != NULL) result = 0;
+done:
+    if (conf) NCONF_free(conf);
+    if (pkey) EVP_PKEY_free(pkey);
+    if (cert) X509_free(cert);
+    if (keyBio) BIO_free(keyBio);
+    if (certBio) BIO_free(certBio);
+    return result;
+}
+
 long varco_inflate_raw(const unsigned char *data, size_t length, unsigned char *out, size_t capacity) {
     z_stream stream;
     memset(&stream, 0, sizeof stream);

@@ -107,6 +107,20 @@ enum PostgresMigrations {
                 value text NOT NULL,
                 recorded double precision NOT NULL);
             """),
+        ("v3-upstream", """
+            CREATE TABLE upstream_requests (
+                id text PRIMARY KEY,
+                expires double precision NOT NULL,
+                json jsonb NOT NULL);
+            CREATE INDEX upstream_requests_expires ON upstream_requests(expires);
+
+            CREATE TABLE upstream_responses (
+                seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                received double precision NOT NULL,
+                subject text,
+                json jsonb NOT NULL);
+            CREATE INDEX upstream_responses_received ON upstream_responses(received);
+            """),
     ]
 
     /// Applies the missing steps, each in its own transaction, while holding the migration lock on `connection`.

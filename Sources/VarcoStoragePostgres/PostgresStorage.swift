@@ -34,6 +34,8 @@ public final class PostgresStorage: Sendable {
             audit: PostgresAuditLog(backend: backend),
             oauthGrants: PostgresOAuthGrantStore(backend: backend),
             otp: PostgresOTPStores.make(backend),
+            upstream: UpstreamStores(pending: PostgresPendingUpstreamRequestStore(backend: backend),
+                                     archive: PostgresUpstreamResponseArchive(backend: backend)),
             deployment: PostgresDeploymentRecordStore(backend: backend),
             jobs: PostgresJobLock(backend: backend))
     }

@@ -61,6 +61,7 @@ enum Migrations {
                     recorded REAL NOT NULL);
                 """)
         }
+        UpstreamMigration.register(&migrator)
         return migrator
     }
 }

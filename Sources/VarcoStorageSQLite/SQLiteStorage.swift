@@ -53,6 +53,8 @@ public final class SQLiteStorage: Sendable {
             audit: SQLiteAuditLog(database: database),
             oauthGrants: SQLiteOAuthGrantStore(database: database),
             otp: SQLiteOTPStores.make(database),
+            upstream: UpstreamStores(pending: SQLitePendingUpstreamRequestStore(database: database),
+                                     archive: SQLiteUpstreamResponseArchive(database: database)),
             deployment: SQLiteDeploymentRecordStore(database: database))
     }
 

@@ -51,7 +51,7 @@ public enum StoreConformance {
         Check("replay: an expired key can be consumed again", replayExpired),
         Check("replay: of 20 concurrent consumes exactly one wins", replayConcurrent),
         Check("audit: recent is newest first and honours the limit", audit),
-    ] + oauthChecks + deploymentChecks
+    ] + oauthChecks + deploymentChecks + upstreamChecks
 
     // MARK: Sessions
 

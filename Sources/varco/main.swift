@@ -15,7 +15,7 @@ struct VarcoCommand: AsyncParsableCommand {
         commandName: "varco",
         abstract: "Varco: a federated identity provider (SAML 2.0, OpenID Connect) for regional services.",
         subcommands: [Serve.self, Metadata.self, ServiceProviders.self, Clients.self, Citizens.self, Operators.self, OTPCredentials.self,
-                      AdminTokenCommand.self],
+                      AdminTokenCommand.self, SPIDCommand.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -71,6 +71,8 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup var otp: OTPServeOptions
 
+    @OptionGroup var spid: SPIDServeOptions
+
     func run() async throws {
         var logger = Logger(label: "varco")
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
@@ -81,6 +83,7 @@ struct Serve: AsyncParsableCommand {
             try otp.apply(to: &configuration, demo: demo)
             configuration.database = database ?? ProcessInfo.processInfo.environment["VARCO_DATABASE"].flatMap { $0.isEmpty ? nil : $0 }
             configuration.acceptKeySet = acceptKeySet
+            try spid.apply(to: &configuration)
             try await VarcoServer.run(configuration, logger: logger)
         } catch let error as VarcoServer.StartupError {
             throw ValidationError(error.description)
@@ -489,6 +492,78 @@ struct OTPCredentials: AsyncParsableCommand {
             } catch let refused as IssuanceRefused {
                 throw ValidationError("tessera non registrata:\n- " + refused.problems.joined(separator: "\n- "))
             }
+        }
+    }
+}
+
+struct SPIDServeOptions: ParsableArguments {
+    @Option(help: "Settings of Varco as a SPID/CIE service provider (JSON: organizationName, ipaCode, contactEmail, municipality, ...; see docs/SPID.md).")
+    var spidConfig: String?
+
+    @Option(name: .customLong("spid-idp-metadata"), help: "SPID identity providers' metadata: a file (e.g. metadata/spid/registry.xml) or an https URL (repeat for several).")
+    var spidIdPMetadata: [String] = []
+
+    @Option(name: .customLong("cie-idp-metadata"), help: "CIE identity provider metadata: a file or an https URL (repeat for several).")
+    var cieIdPMetadata: [String] = []
+
+    @Option(name: .customLong("metadata-signer"), help: "PEM certificate the SPID/CIE federation signs provider metadata with (repeat for several).")
+    var metadataSigners: [String] = []
+
+    @Option(name: .customLong("spid-test-idp-metadata"), help: "TEST ONLY: trust this SPID provider metadata unsigned (e.g. spid-sp-test's own provider). Never with real citizens.")
+    var spidTestIdPMetadata: [String] = []
+
+    @Option(name: .customLong("cie-test-idp-metadata"), help: "TEST ONLY: trust this CIE provider metadata unsigned.")
+    var cieTestIdPMetadata: [String] = []
+
+    @Option(help: "Hours between refreshes of the provider metadata (default 6).")
+    var spidMetadataRefreshHours: Int = 6
+
+    func apply(to configuration: inout ServerConfiguration) throws {
+        if let spidConfig {
+            do { configuration.upstream.serviceProvider = try UpstreamSettings.serviceProvider(fromJSON: spidConfig) } catch {
+                throw ValidationError("\(error)")
+            }
+        }
+        guard spidMetadataRefreshHours >= 1 else { throw ValidationError("--spid-metadata-refresh-hours must be at least 1") }
+        configuration.upstream.spidMetadata = spidIdPMetadata
+        configuration.upstream.cieMetadata = cieIdPMetadata
+        configuration.upstream.metadataSigners = metadataSigners
+        configuration.upstream.testSPIDMetadata = spidTestIdPMetadata
+        configuration.upstream.testCIEMetadata = cieTestIdPMetadata
+        configuration.upstream.refreshInterval = .seconds(spidMetadataRefreshHours * 3600)
+    }
+}
+
+struct SPIDCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "spid", abstract: "Varco as a SPID/CIE service provider.",
+                                                    subcommands: [Certificate.self, SPMetadata.self])
+
+    struct Certificate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Generate a new signing certificate (AgID Avviso 29 v3) for the SPID or CIE service provider; prints it.")
+        @OptionGroup var common: CommonOptions
+        @Option(help: "spid or cie.") var kind = "spid"
+        @Option(help: "Service-provider settings (JSON), as for serve.") var spidConfig: String?
+
+        func run() async throws {
+            var configuration = common.server()
+            if let spidConfig { configuration.upstream.serviceProvider = try UpstreamSettings.serviceProvider(fromJSON: spidConfig) }
+            print(try Administration(dataDirectory: common.dataDir).generateUpstreamCertificate(kind: kind, configuration: configuration),
+                  terminator: "")
+        }
+    }
+
+    struct SPMetadata: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "metadata",
+                                                        abstract: "Print Varco's signed SPID or CIE service-provider metadata.")
+        @OptionGroup var common: CommonOptions
+        @Option(help: "spid or cie.") var kind = "spid"
+        @Option(help: "Service-provider settings (JSON), as for serve.") var spidConfig: String?
+
+        func run() async throws {
+            var configuration = common.server()
+            if let spidConfig { configuration.upstream.serviceProvider = try UpstreamSettings.serviceProvider(fromJSON: spidConfig) }
+            print(try Administration(dataDirectory: common.dataDir).upstreamMetadata(kind: kind, configuration: configuration))
         }
     }
 }

@@ -65,6 +65,14 @@ int varco_dsig_sign(xmlDocPtr doc, xmlNodePtr element, xmlNodePtr after, const c
 /// days, as two malloc'd PEM strings (free with varco_xml_free). Returns 0 on success.
 int varco_generate_self_signed(int bits, const char *common_name, int days, char **key_pem, char **cert_pem);
 
+/// Generates an RSA key of `bits` and a self-signed certificate valid `days` days whose subject is
+/// `subject` (`count` pairs of field name or dotted OID, then UTF-8 value: fields[2i], fields[2i+1])
+/// and whose extensions are `extensions` (`ext_count` pairs of OpenSSL extension name, then its
+/// configuration value, e.g. "keyUsage", "critical,digitalSignature"). Signed with SHA-256.
+/// Returns 0 on success, with two malloc'd PEM strings (free with varco_xml_free).
+int varco_generate_certificate(int bits, int days, const char *const *subject, int count,
+                               const char *const *extensions, int ext_count, char **key_pem, char **cert_pem);
+
 /// Inflates raw DEFLATE data (no zlib header), as the SAML HTTP-Redirect binding uses, into `out`.
 /// Returns the inflated length, -1 if the data is corrupt, -2 if it would exceed `capacity`.
 long varco_inflate_raw(const unsigned char *data, size_t length, unsigned char *out, size_t capacity);

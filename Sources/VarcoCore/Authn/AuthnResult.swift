@@ -6,12 +6,16 @@ public struct AuthnResult: Codable, Sendable, Equatable {
     public var level: LevelOfAssurance
     public var method: AuthenticationMethod
     public var instant: Date
+    /// Set when a national identity provider (SPID, CIE) proved the citizen: what upstream logout needs.
+    public var upstream: UpstreamLogin?
 
-    public init(citizen: CodiceFiscale, level: LevelOfAssurance, method: AuthenticationMethod, instant: Date) {
+    public init(citizen: CodiceFiscale, level: LevelOfAssurance, method: AuthenticationMethod, instant: Date,
+                upstream: UpstreamLogin? = nil) {
         self.citizen = citizen
         self.level = level
         self.method = method
         self.instant = instant
+        self.upstream = upstream
     }
 }
 

@@ -11,6 +11,9 @@ public struct SSOSession: Codable, Sendable, Equatable {
     public var lastSeen: Date
     /// Every service reached in this session, for single logout.
     public var services: [ServiceVisit]
+    /// The SPID/CIE login this session came from, if any: single logout ends it upstream too
+    /// (see `UpstreamLogin`). Nil for local methods and for sessions stored before it existed.
+    public var upstream: UpstreamLogin?
 
     public init(id: String, result: AuthnResult, now: Date) {
         self.id = id
@@ -21,6 +24,7 @@ public struct SSOSession: Codable, Sendable, Equatable {
         self.created = now
         self.lastSeen = now
         self.services = []
+        self.upstream = result.upstream
     }
 
     /// Whether the session is still usable under the policy at `now`.
@@ -35,6 +39,7 @@ public struct SSOSession: Codable, Sendable, Equatable {
         if result.citizen == citizen {
             next.level = max(level, result.level)
             next.services = services
+            if next.upstream == nil { next.upstream = upstream }
         }
         return next
     }

@@ -91,6 +91,8 @@ public struct Stores: Sendable {
     public var oauthGrants: any OAuthGrantStore
     /// Regional OTP credential life cycle: SMS codes, outbox, rate counters, operators.
     public var otp: OTPStores
+    /// Login through SPID and CIE: pending upstream requests and the archive of upstream responses.
+    public var upstream: UpstreamStores
     /// What every node must agree on (the signing key set), recorded in the shared store.
     public var deployment: any DeploymentRecordStore
     /// Runs background jobs on one node at a time.
@@ -98,7 +100,7 @@ public struct Stores: Sendable {
 
     public init(sessions: any SessionStore, logins: any LoginTransactionStore, relyingParties: any RelyingPartyStore,
                 citizens: any CitizenStore, otpCredentials: any OTPCredentialStore, replay: any ReplayCache,
-                audit: any AuditLog, oauthGrants: any OAuthGrantStore, otp: OTPStores,
+                audit: any AuditLog, oauthGrants: any OAuthGrantStore, otp: OTPStores, upstream: UpstreamStores,
                 deployment: any DeploymentRecordStore = ProcessDeploymentRecords(), jobs: any JobLock = ProcessJobLock()) {
         self.sessions = sessions
         self.logins = logins
@@ -109,6 +111,7 @@ public struct Stores: Sendable {
         self.audit = audit
         self.oauthGrants = oauthGrants
         self.otp = otp
+        self.upstream = upstream
         self.deployment = deployment
         self.jobs = jobs
     }

@@ -1,6 +1,6 @@
 /// Escaping for values placed in XML text and attributes built as strings.
-enum XMLEscape {
-    static func text(_ value: String) -> String {
+public enum XMLEscape {
+    public static func text(_ value: String) -> String {
         var out = ""
         out.reserveCapacity(value.utf8.count)
         for char in value.unicodeScalars {

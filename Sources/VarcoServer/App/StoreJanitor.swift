@@ -12,6 +12,8 @@ struct StoreJanitor: Service {
     let clock: any WallClock
     let logger: Logger
     var interval: Duration = .seconds(300)
+    /// How long upstream SPID/CIE responses stay in the archive.
+    var upstreamRetentionDays = 730
 
     func run() async throws {
         try await cancelWhenGracefulShutdown {
@@ -39,7 +41,9 @@ struct StoreJanitor: Service {
             let logins = try await stores.logins.deleteExpired(before: now)
             let grants = try await stores.oauthGrants.deleteExpired(before: now)
             let smsCodes = try await stores.otp.challenges.deleteExpired(before: now)
-            if sessions + logins + grants + smsCodes > 0 {
+            let upstreamRequests = try await stores.upstream.pending.deleteExpired(before: now)
+            _ = try await stores.upstream.archive.deleteOlder(than: now.addingTimeInterval(-Double(upstreamRetentionDays) * 86400))
+            if sessions + logins + grants + smsCodes + upstreamRequests > 0 {
                 logger.info("removed expired records", metadata: ["sessions": "\(sessions)", "logins": "\(logins)", "grants": "\(grants)",
                                                                   "smsCodes": "\(smsCodes)"])
             }

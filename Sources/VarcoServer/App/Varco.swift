@@ -28,6 +28,8 @@ struct Varco: Sendable {
     let otp: RegionalOTP
     /// Identifies the signing keys and pairwise secret, the same on every node of a deployment (`KeySetCheck`).
     let keySetFingerprint: String
+    /// Login through SPID and CIE: Varco as a service provider toward the national identity providers.
+    let upstream: UpstreamLoginService
 
     init(configuration: ServerConfiguration, stores: Stores, pages: Pages, dataDirectory: DataDirectory,
          clock: any WallClock = SystemWallClock(), random: any RandomSource = SystemRandomSource(), logger: Logger) throws {
@@ -63,9 +65,19 @@ struct Varco: Sendable {
         oidc = OIDCProvider(configuration: OIDCConfiguration(issuer: configuration.publicURL, pairwiseSecret: idp.pairwiseSecret),
                             keys: oidcKeys, stores: stores, clock: clock, random: random)
         let oidcLogin = OIDCLoginProtocol(provider: oidc)
+        upstream = try UpstreamLoginService(configuration: configuration, dataDirectory: dataDirectory, stores: stores.upstream,
+                                            clock: clock, random: random)
+        var methods = [otpApp.descriptor, otp.descriptor]
+        let upstreamSettings = configuration.upstream
+        if !(upstreamSettings.spidMetadata + upstreamSettings.testSPIDMetadata).isEmpty || configuration.demo {
+            methods.append(AuthenticatorDescriptor(method: .spid, levels: Set(LevelOfAssurance.allCases)))
+        }
+        if !(upstreamSettings.cieMetadata + upstreamSettings.testCIEMetadata).isEmpty {
+            methods.append(AuthenticatorDescriptor(method: .cie, levels: Set(LevelOfAssurance.allCases)))
+        }
         engine = LoginEngine(logins: stores.logins,
                              sessions: SessionManager(store: stores.sessions, policy: configuration.sessionPolicy, clock: clock, random: random),
-                             protocols: [saml.name: saml, oidcLogin.name: oidcLogin], methods: [otpApp.descriptor, otp.descriptor], clock: clock, random: random,
+                             protocols: [saml.name: saml, oidcLogin.name: oidcLogin], methods: methods, clock: clock, random: random,
                              auditor: auditor, maxAttempts: configuration.maxLoginAttempts)
     }
 

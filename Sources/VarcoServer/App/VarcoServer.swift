@@ -41,9 +41,17 @@ public enum VarcoServer {
         let varco = try Varco(configuration: configuration, stores: stores, pages: pages, dataDirectory: data, logger: logger)
         try await KeySetCheck(records: stores.deployment, clock: varco.clock, logger: logger)
             .verify(varco.keySetFingerprint, dataDirectory: data.path, accept: configuration.acceptKeySet)
+        for problem in await varco.upstream.refreshMetadata() {
+            logger.error("SPID/CIE provider metadata not loaded: \(problem)")
+        }
+        if configuration.upstream.testSettingInUse {
+            logger.warning("TEST SETTING: SPID/CIE provider metadata trusted without signature checks (--spid-test-idp-metadata); never use with real citizens")
+        }
 
-        var services: [any Service] = [StoreJanitor(stores: stores, policy: configuration.sessionPolicy,
-                                                    clock: varco.clock, logger: logger)]
+        var services: [any Service] = [UpstreamMetadataRefresher(upstream: varco.upstream, logger: logger),
+                                       StoreJanitor(stores: stores, policy: configuration.sessionPolicy,
+                                                    clock: varco.clock, logger: logger,
+                                                    upstreamRetentionDays: configuration.upstream.serviceProvider.responseRetentionDays)]
         if configuration.demo, let demoPort = configuration.demoServicePort {
             let demoIdentity = try data.identity(named: "demo-services", commonName: "demo-services")
             let demoKey = try XMLSigningKey(privateKeyPEM: demoIdentity.privateKeyPEM, certificatePEM: demoIdentity.certificatePEM)
@@ -87,6 +95,7 @@ public enum VarcoServer {
         OperatorAPIRoutes(varco: varco).register(on: router)
         OperatorPageRoutes(varco: varco).register(on: router)
         ProfileRoutes(varco: varco).register(on: router)
+        SPIDRoutes(varco: varco).register(on: router)
         return router
     }
 

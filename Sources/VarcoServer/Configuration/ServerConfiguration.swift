@@ -30,6 +30,8 @@ public struct ServerConfiguration: Sendable {
     public var acceptKeySet = false
     /// How long a stopping server (SIGTERM) waits for the requests in flight before cancelling them.
     public var shutdownGracePeriod: Duration = .seconds(20)
+    /// Login through SPID and CIE (Varco as a service provider toward the national identity providers).
+    public var upstream = UpstreamSettings()
 
     public init(host: String = "127.0.0.1", port: Int = 8443, publicURL: String? = nil, dataDirectory: String = "var",
                 templatesDirectory: String = "templates", sessionPolicy: SessionPolicy = .init(), maxLoginAttempts: Int = 5,
@@ -70,6 +72,7 @@ public struct ServerConfiguration: Sendable {
         if let database {
             do { _ = try PostgresSettings(url: database) } catch { problems.append("--database: \(error.description)") }
         }
+        problems += upstream.validate()
         return problems
     }
 }

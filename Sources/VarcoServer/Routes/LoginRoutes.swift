@@ -21,13 +21,21 @@ struct LoginRoutes {
                                                           browser: request.cookies[CookieNames.browser]?.value)
             let language = request.language
             let available = varco.engine.methods.filter { $0.canSatisfy(transaction.requirement) }.map(\.method)
-            let methods = available.map { method in
+            let methods = available.filter { $0 != .spid && $0 != .cie }.map { method in
                 let (label, hint) = Self.labels[method] ?? (method.rawValue, method.rawValue)
                 return MethodsPage.Method(href: "/login/\(transaction.id)/\(method.rawValue)",
                                           label: varco.pages.message(label, language), hint: varco.pages.message(hint, language))
             }
-            let page = MethodsPage(serviceName: await StepRenderer(varco: varco).serviceName(transaction), methods: methods,
+            var page = MethodsPage(serviceName: await StepRenderer(varco: varco).serviceName(transaction), methods: methods,
                                    cancelAction: "/login/\(transaction.id)/cancel", csrf: transaction.csrfToken)
+            if available.contains(.spid) {
+                page.spidProviders = await varco.upstream.registry.providers(.spid).shuffled().map {
+                    .init(name: $0.displayName, href: "/login/\(transaction.id)/spid?idp=\(URLEncodedForm.encode($0.entityID))")
+                }
+            }
+            if available.contains(.cie), !(await varco.upstream.registry.providers(.cie)).isEmpty {
+                page.cieHref = "/login/\(transaction.id)/cie"
+            }
             var response = HTML.response(varco.pages.render("login-methods", language: language, model: page))
             if request.uri.queryParameters["lang"] != nil { response.setCookie(CookieNames.language(language)) }
             return response

@@ -18,6 +18,11 @@ struct MethodsPage: PageModel {
     let methods: [Method]
     let cancelAction: String
     let csrf: String
+    /// The "Entra con SPID" button's provider list (random order), empty when SPID is not offered.
+    var spidProviders: [ProviderChooserPage.Provider] = []
+    var hasSPID: Bool { !spidProviders.isEmpty }
+    /// The "Entra con CIE" button's link, when CIE is offered.
+    var cieHref: String?
 }
 
 struct OTPAppPage: PageModel {

@@ -1,0 +1,86 @@
+import Foundation
+import VarcoCore
+import VarcoSAML
+import VarcoXML
+
+/// Ending the citizen's session at the national identity provider when Varco's session ends.
+/// SPID: a signed LogoutRequest (SAML core §3.7) to the provider's SingleLogoutService, answered by a
+/// LogoutResponse at Varco's SingleLogoutService. CIE has no SAML single logout, only a "simple logout":
+/// the browser is sent to the provider's logout page.
+public struct UpstreamLogoutRequest: Sendable, Equatable {
+    public var id: String
+    public var issueInstant: Date
+    public var issuer: String
+    public var destination: String
+    public var login: UpstreamLogin
+
+    public init(id: String, issueInstant: Date, issuer: String, destination: String, login: UpstreamLogin) {
+        self.id = id
+        self.issueInstant = issueInstant
+        self.issuer = issuer
+        self.destination = destination
+        self.login = login
+    }
+
+    public func xml() -> String {
+        let e = XMLEscape.text
+        let qualifier = login.nameQualifier.map { " NameQualifier=\"\(e($0))\"" } ?? ""
+        let index = login.sessionIndex.map { "<samlp:SessionIndex>\(e($0))</samlp:SessionIndex>" } ?? ""
+        return "<samlp:LogoutRequest xmlns:samlp=\"\(SAMLNamespace.protocol_)\" xmlns:saml=\"\(SAMLNamespace.assertion)\" "
+            + "ID=\"\(e(id))\" Version=\"2.0\" IssueInstant=\"\(SPIDTime.format(issueInstant))\" Destination=\"\(e(destination))\">"
+            + "<saml:Issuer Format=\"\(NameIDFormat.entity)\" NameQualifier=\"\(e(issuer))\">\(e(issuer))</saml:Issuer>"
+            + "<saml:NameID Format=\"\(e(login.nameIDFormat))\"\(qualifier)>\(e(login.nameID))</saml:NameID>\(index)"
+            + "</samlp:LogoutRequest>"
+    }
+
+    /// HTTP-Redirect with the query-string signature.
+    public func redirectURL(relayState: String, key: XMLSigningKey) throws(XMLError) -> String {
+        try RedirectBinding.encode(xml: xml(), parameter: "SAMLRequest", relayState: relayState, destination: destination, key: key)
+    }
+
+    /// HTTP-POST with an enveloped signature after the Issuer.
+    public func postForm(relayState: String, key: XMLSigningKey) throws(XMLError) -> PostBinding.Form {
+        let document = try XMLDocument(string: xml())
+        let issuer = try document.root.child("Issuer", namespace: SAMLNamespace.assertion)
+        try EnvelopedSignature.sign(document.root, after: issuer, key: key)
+        return PostBinding.form(xml: document.serializedRoot(), parameter: "SAMLRequest", relayState: relayState, destination: destination)
+    }
+}
+
+/// Checks of the LogoutResponse a SPID provider sends back (SAML core §3.7.2): signed with its
+/// metadata key (enveloped for POST, query string for Redirect), Issuer, Destination, InResponseTo.
+public struct UpstreamLogoutResponseValidator: Sendable {
+    public var endpoints: ServiceProviderEndpoints
+
+    public init(endpoints: ServiceProviderEndpoints) { self.endpoints = endpoints }
+
+    /// - Parameter message: the decoded message; a Redirect message must carry its query signature.
+    /// - Returns: whether the provider reports success.
+    public func validate(_ message: InboundMessage, expected requestID: String,
+                         provider: UpstreamIdentityProvider) throws(UpstreamResponseFailure) -> Bool {
+        let document: XMLDocument
+        do { document = try XMLDocument(bytes: message.xml) } catch { throw .malformed("\(error)") }
+        guard document.root.isElement("LogoutResponse", namespace: SAMLNamespace.protocol_) else {
+            throw .malformed("not a LogoutResponse")
+        }
+        var root = document.root
+        if let signature = message.redirectSignature {
+            guard RawSignature.verify(signature.signature, over: signature.signedOctets, algorithm: signature.algorithm,
+                                      keys: provider.keys), signature.algorithm != .rsaSHA1 else {
+                throw .signature("the query-string signature does not verify with the provider's metadata keys")
+            }
+        } else {
+            do { root = try EnvelopedSignature.verify(document.root, keys: provider.keys).root } catch {
+                throw .signature("LogoutResponse: \(error)")
+            }
+        }
+        guard root.attribute("InResponseTo") == requestID else { throw .mismatch("LogoutResponse InResponseTo") }
+        guard root.attribute("Destination") == endpoints.singleLogoutServiceURL else { throw .mismatch("LogoutResponse Destination") }
+        guard (try? root.child("Issuer", namespace: SAMLNamespace.assertion))??.text == provider.entityID else {
+            throw .mismatch("LogoutResponse Issuer")
+        }
+        let code = (try? (try? root.child("Status", namespace: SAMLNamespace.protocol_))??.child("StatusCode", namespace: SAMLNamespace.protocol_))??
+            .attribute("Value")
+        return code == SAMLStatus.TopLevel.success.rawValue
+    }
+}
