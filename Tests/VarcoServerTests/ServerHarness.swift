@@ -15,6 +15,8 @@ import VarcoXML
 struct ServerHarness {
     static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let spIdentity = try! SelfSignedIdentity.generate(commonName: "sp.test")
+    /// A key no registered service has, for signatures that must be refused.
+    static let strangerIdentity = try! SelfSignedIdentity.generate(commonName: "stranger.test")
     static let citizen = Citizen(codiceFiscale: try! CodiceFiscale("RSSMRA80A01H501U"), givenName: "Mario", familyName: "Rossi",
                                  dateOfBirth: "1980-01-01", placeOfBirth: "H501", email: "mario.rossi@example.it")
     static let otpID = "8038000030"

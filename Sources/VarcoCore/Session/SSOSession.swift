@@ -11,6 +11,12 @@ public struct SSOSession: Codable, Sendable, Equatable {
     public var lastSeen: Date
     /// Every service reached in this session, for single logout.
     public var services: [ServiceVisit]
+    /// Set when the session ends by logout: from then on it answers no service, and the record lives on
+    /// only to carry the logout to every participant (see `SingleLogout`).
+    public var logout: SingleLogout?
+
+    /// Whether a logout has ended this session.
+    public var isEnded: Bool { logout != nil }
 
     public init(id: String, result: AuthnResult, now: Date) {
         self.id = id
@@ -25,7 +31,7 @@ public struct SSOSession: Codable, Sendable, Equatable {
 
     /// Whether the session is still usable under the policy at `now`.
     public func isAlive(at now: Date, policy: SessionPolicy) -> Bool {
-        now < lastSeen.addingTimeInterval(policy.idleTimeout) && now < created.addingTimeInterval(policy.absoluteTimeout)
+        !isEnded && now < lastSeen.addingTimeInterval(policy.idleTimeout) && now < created.addingTimeInterval(policy.absoluteTimeout)
     }
 
     /// A session that continues after a new proof (step-up or forced login): same citizen, the

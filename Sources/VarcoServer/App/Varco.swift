@@ -26,9 +26,15 @@ struct Varco: Sendable {
     let oidc: OIDCProvider
     /// Regional OTP credentials with SMS codes (login method `otp-sms`, issuance, first access, recovery).
     let otp: RegionalOTP
+    /// Single logout: checks of inbound LogoutRequests and LogoutResponses, Varco's own messages, the orchestration.
+    let logoutRequests: LogoutRequestReceiver
+    let logoutResponses: LogoutResponseReceiver
+    let logoutMessages: LogoutMessageBuilder
+    let logout: SingleLogoutCoordinator
 
     init(configuration: ServerConfiguration, stores: Stores, pages: Pages, dataDirectory: DataDirectory,
-         clock: any WallClock = SystemWallClock(), random: any RandomSource = SystemRandomSource(), logger: Logger) throws {
+         clock: any WallClock = SystemWallClock(), random: any RandomSource = SystemRandomSource(), logger: Logger,
+         upstreamLogout: any UpstreamLogout = NoUpstreamLogout()) throws {
         self.configuration = configuration
         self.stores = stores
         self.pages = pages
@@ -43,7 +49,7 @@ struct Varco: Sendable {
             certificates.append(key.certificateBase64)
         }
         signingCertificates = certificates
-        idp = IdentityProviderConfiguration(entityID: configuration.entityID, ssoURL: configuration.ssoURL,
+        idp = IdentityProviderConfiguration(entityID: configuration.entityID, ssoURL: configuration.ssoURL, sloURL: configuration.sloURL,
                                             requireSignedRequests: configuration.requireSignedRequests,
                                             pairwiseSecret: try dataDirectory.secret(named: "pairwise"))
         let metadataCache = MetadataCache()
@@ -57,9 +63,20 @@ struct Varco: Sendable {
                                      sessionPolicy: configuration.sessionPolicy, clock: clock, metadataCache: metadataCache)
         oidc = OIDCProvider(configuration: OIDCConfiguration(issuer: configuration.publicURL, pairwiseSecret: idp.pairwiseSecret),
                             keys: try dataDirectory.oidcSigningKeys(), stores: stores, clock: clock, random: random)
+        logoutRequests = LogoutRequestReceiver(configuration: idp, relyingParties: stores.relyingParties, replay: stores.replay, clock: clock,
+                                               metadataCache: metadataCache)
+        logoutResponses = LogoutResponseReceiver(configuration: idp, relyingParties: stores.relyingParties, metadataCache: metadataCache)
+        logoutMessages = LogoutMessageBuilder(configuration: idp, key: signingKey, random: random)
+        logout = SingleLogoutCoordinator(
+            stores: stores, clock: clock, auditor: auditor, messages: logoutMessages, metadataCache: metadataCache, oidc: oidc,
+            backChannel: BackChannelLogoutSender(auditor: auditor),
+            soap: SOAPLogoutClient(messages: logoutMessages, responses: logoutResponses, metadataCache: metadataCache,
+                                   relyingParties: stores.relyingParties, clock: clock),
+            upstream: upstreamLogout)
         let oidcLogin = OIDCLoginProtocol(provider: oidc)
         engine = LoginEngine(logins: stores.logins,
-                             sessions: SessionManager(store: stores.sessions, policy: configuration.sessionPolicy, clock: clock, random: random),
+                             sessions: SessionManager(store: stores.sessions, policy: configuration.sessionPolicy, clock: clock, random: random,
+                                                      expiry: logout),
                              protocols: [saml.name: saml, oidcLogin.name: oidcLogin], methods: [otpApp.descriptor, otp.descriptor], clock: clock, random: random,
                              auditor: auditor, maxAttempts: configuration.maxLoginAttempts)
     }
@@ -67,6 +84,7 @@ struct Varco: Sendable {
     /// The signed IdP metadata.
     func metadata() throws -> String {
         try IdentityProviderMetadata(entityID: idp.entityID, ssoRedirectURL: idp.ssoURL, ssoPostURL: idp.ssoURL,
+                                     sloRedirectURL: configuration.sloURL, sloPostURL: configuration.sloURL,
                                      signingCertificates: signingCertificates,
                                      wantAuthnRequestsSigned: configuration.requireSignedRequests,
                                      organizationName: configuration.organizationName, organizationURL: configuration.publicURL)

@@ -24,7 +24,7 @@ public enum VarcoServer {
         let varco = try Varco(configuration: configuration, stores: storage.stores, pages: pages, dataDirectory: data, logger: logger)
 
         var services: [any Service] = [StoreJanitor(stores: storage.stores, policy: configuration.sessionPolicy,
-                                                    clock: varco.clock, logger: logger)]
+                                                    clock: varco.clock, logger: logger, expiry: varco.logout)]
         if configuration.demo, let demoPort = configuration.demoServicePort {
             let demoIdentity = try data.identity(named: "demo-services", commonName: "demo-services")
             let demoKey = try XMLSigningKey(privateKeyPEM: demoIdentity.privateKeyPEM, certificatePEM: demoIdentity.certificatePEM)
@@ -55,6 +55,8 @@ public enum VarcoServer {
         try HomeRoutes(varco: varco).register(on: router)
         MetadataRoutes(varco: varco).register(on: router)
         SSORoutes(varco: varco).register(on: router)
+        SLORoutes(varco: varco).register(on: router)
+        LogoutRoutes(varco: varco).register(on: router)
         LoginRoutes(varco: varco).register(on: router)
         OTPAppRoutes(varco: varco).register(on: router)
         OIDCRoutes(varco: varco).register(on: router)
