@@ -66,7 +66,7 @@ import VarcoXML
     @Test func signedPostRequestIsAccepted() async throws {
         await register()
         let outcome = try await receiver.receive(try f.signedPost(logoutRequest()))
-        guard case .accept = outcome else { return Issue.record("not accepted: \(outcome)") }
+        guard case .accept = outcome else { Issue.record("not accepted: \(outcome)"); return }
     }
 
     @Test func unsignedRequestIsRefusedEvenWhenTheMetadataDoesNotAskForSignatures() async throws {
@@ -85,7 +85,7 @@ import VarcoXML
 
     @Test func replayedRequestIsRefused() async throws {
         await register()
-        guard case .accept = try await receiver.receive(try redirect(logoutRequest())) else { return Issue.record("first not accepted") }
+        guard case .accept = try await receiver.receive(try redirect(logoutRequest())) else { Issue.record("first not accepted"); return }
         #expect(refusal(try await receiver.receive(try redirect(logoutRequest()))) == .replayedRequest)
     }
 
@@ -118,7 +118,7 @@ import VarcoXML
         let endpoint = ServiceProviderMetadata.Endpoint(binding: SAMLBinding.httpRedirect.rawValue, location: "https://sp.test/slo")
         let (id, message) = try builder.request(to: endpoint, serviceProvider: f.spEntityID, nameID: "_n", nameIDFormat: NameIDFormat.transient,
                                                 sessionIndex: "_s", lifetime: 60, now: f.clock.now())
-        guard case .redirect(let url) = message else { return Issue.record("expected a redirect") }
+        guard case .redirect(let url) = message else { Issue.record("expected a redirect"); return }
         let inbound = try RedirectBinding.decode(query: url.split(separator: "?", maxSplits: 1)[1])
         let idpKey = try XMLVerificationKey(certificate: f.idpKey.certificateBase64)
         let signature = try #require(inbound.redirectSignature)
@@ -128,7 +128,7 @@ import VarcoXML
 
         let reply = LogoutReply(serviceProvider: f.spEntityID, endpoint: .init(binding: SAMLBinding.httpPOST.rawValue, location: "https://sp.test/slo"),
                                 inResponseTo: "_lo1", relayState: "rs", status: SAMLStatus(.success, .partialLogout))
-        guard case .post(let form) = try builder.response(reply, now: f.clock.now()) else { return Issue.record("expected a form") }
+        guard case .post(let form) = try builder.response(reply, now: f.clock.now()) else { Issue.record("expected a form"); return }
         let document = try XMLDocument(bytes: Array(try #require(Data(base64Encoded: form.value))))
         let verified = try EnvelopedSignature.verify(document.root, keys: [idpKey])
         let response = try LogoutResponse(verified.root)

@@ -86,7 +86,7 @@ struct LogoutRoutes {
         let (concluded, frames, answer) = try await varco.logout.conclude(session)
         let finished = concluded.logout ?? logout
         var services = finished.steps.map { LogoutResultPage.Service($0, pages: varco.pages, language: language) }
-        if let initiator = SingleLogoutCoordinator.party(of: finished.initiator) {
+        if case .saml(let initiator, _, _, _, _) = finished.initiator {
             let name = (try? await varco.stores.relyingParties.find(id: initiator))?.displayName ?? initiator
             services.insert(.init(name: name, ok: true, result: varco.pages.message("logout_result_ok", language)), at: 0)
         }

@@ -26,7 +26,11 @@ struct SingleLogoutCoordinator: Sendable {
     /// Ends `session` and plans its logout; back-channel participants are told before this returns.
     func begin(_ session: SSOSession, initiator: SingleLogout.Initiator, browser: String, client: String?) async throws -> SSOSession {
         let now = clock.now()
-        var steps = SingleLogout.steps(for: session.services, except: Self.party(of: initiator))
+        // A SAML service that asked gets the LogoutResponse instead of a LogoutRequest; an OIDC client that asked
+        // is told like the others (it may not have ended its own session when it sent only client_id).
+        var except: String?
+        if case .saml(let relyingParty, _, _, _, _) = initiator { except = relyingParty }
+        var steps = SingleLogout.steps(for: session.services, except: except)
         for index in steps.indices { await plan(&steps[index]) }
         if let upstreamStep = await upstream.step(for: session) { steps.append(upstreamStep) }
         let logout = SingleLogout(started: now, initiator: initiator, browserBinding: browser, steps: steps)
