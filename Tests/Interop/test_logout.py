@@ -263,3 +263,48 @@ def test_mod_auth_openidc_is_told_over_the_back_channel(varco, sps, apache, brow
     browser.get(auth.process_slo(keep_local_session=True))
     page = result_page(varco, browser)
     assert page.text.count("disconnesso") >= 3 and "non ha risposto" not in page.text, page.text[:3000]
+
+
+def test_forged_stale_and_replayed_logout_requests_end_no_session(varco, sps, browser):
+    import copy
+    import zlib
+
+    pysaml2, onelogin = sps
+    citizen = varco.add_citizen("Luisa", "Ferri")
+    p_resp, o_auth = login_both(varco, pysaml2, onelogin, browser, citizen)
+
+    def logout_url(sp: OneLoginSLO, name_id: str | None = None) -> str:
+        return sp.auth().logout(name_id=name_id or o_auth.get_nameid(), session_index=o_auth.get_session_index(),
+                                name_id_format=o_auth.get_nameid_format())
+
+    def still_signed_in():
+        page = send(browser, pysaml2.authn_request(varco.entity_id, BINDING_REDIRECT, relay_state="still"))
+        assert not page.visited("/login/") and page.saml_post() is not None, f"the session was ended: {page.chain}"
+
+    # Signed with python3-saml's key while claiming to be the pysaml2 service.
+    impostor = copy.copy(onelogin)
+    impostor.entity_id = pysaml2.entity_id
+    r = no_redirect(browser, logout_url(impostor))
+    assert r.status_code == 403 and "firma della richiesta di uscita non è valida" in r.text, (r.status_code, r.text[:1000])
+    # Not signed at all.
+    unsigned = copy.copy(onelogin)
+    unsigned.settings_dict = lambda sso_binding=BINDING_REDIRECT: {
+        **OneLoginSLO.settings_dict(onelogin, sso_binding),
+        "security": {**OneLoginSLO.settings_dict(onelogin, sso_binding)["security"], "logoutRequestSigned": False},
+    }
+    r = no_redirect(browser, logout_url(unsigned))
+    assert r.status_code == 403 and "deve essere firmata" in r.text, (r.status_code, r.text[:1000])
+    # A NameID that is not this browser's: answered Requester/UnknownPrincipal at python3-saml's SLO.
+    r = no_redirect(browser, logout_url(onelogin, name_id="someone-else"))
+    assert r.status_code == 303 and r.headers["Location"].startswith(onelogin.slo + "?SAMLResponse="), r.headers
+    q = parse_qs(urlsplit(r.headers["Location"]).query)
+    code, sub = status_of(zlib.decompress(base64.b64decode(q["SAMLResponse"][0]), -15))
+    assert (code, sub) == ("urn:oasis:names:tc:SAML:2.0:status:Requester", "urn:oasis:names:tc:SAML:2.0:status:UnknownPrincipal")
+    still_signed_in()
+
+    # The genuine request works once; the same request again is refused.
+    good = logout_url(onelogin)
+    assert no_redirect(browser, good).headers["Location"] == "/logout/progress"
+    replay = no_redirect(browser, good)
+    assert replay.status_code == 400 and "già stata usata" in replay.text, (replay.status_code, replay.text[:1000])
+    needs_full_login(varco, pysaml2, onelogin, browser)
