@@ -281,6 +281,43 @@ import VarcoXML
         }
     }
 
+    /// What the SPID branch will plug in: a session that came through an upstream provider has one more step.
+    struct FakeUpstream: UpstreamLogout {
+        func step(for session: SSOSession) async -> LogoutStep? {
+            LogoutStep(kind: .upstream, relyingParty: "https://spid-idp.test", displayName: "SPID", nameID: "_upstream",
+                       nameIDFormat: NameIDFormat.transient, sessionIndex: "_upstream-session")
+        }
+        func logoutRedirect(for session: SSOSession, step: LogoutStep) async throws -> String {
+            "https://spid-idp.test/slo?SAMLRequest=upstream"
+        }
+    }
+
+    @Test func theUpstreamProviderIsToldLastThroughTheHook() async throws {
+        let h = try await ServerHarness.make(upstreamLogout: FakeUpstream())
+        try await withLogoutEndpoints(h)
+        try await h.run { browser in
+            let (fse, _) = try await loginAtBoth(h, browser)
+            let sessionID = try #require(browser.cookies["varco_session"])
+            _ = try await browser.get(try logoutRequest(h, from: "fse", id: "_u1", nameID: fse.nameID, sessionIndex: fse.sessionIndex))
+            let steps = try #require(try await h.stores.sessions.find(id: sessionID)?.logout?.steps)
+            #expect(steps.map(\.kind) == [.saml, .upstream])
+            let request = try LogoutRequest(try received(h, try #require(try await browser.get("/logout/frame/0").headers[.location]),
+                                                         parameter: "SAMLRequest").xml.root)
+            _ = try await browser.get(try logoutResponseURI(h, from: "bandi", inResponseTo: request.id))
+            // Every service told: now the browser goes to the upstream provider.
+            let upstream = try await browser.get("/logout/progress")
+            #expect(upstream.status == .seeOther && upstream.headers[.location] == "https://spid-idp.test/slo?SAMLRequest=upstream")
+            // The upstream answer (handled by the SPID side) finishes the step and comes back to the progress page.
+            let ended = try #require(try await h.stores.sessions.find(id: sessionID))
+            try await h.varco.logout.finish(upstreamOf: ended, outcome: .loggedOut)
+            let result = try await browser.get("/logout/progress")
+            let page = String(buffer: result.body)
+            #expect(page.contains("SPID") && !page.contains("non ha risposto"))
+            let back = try #require(Browser.link(id: "logout-return", in: result))
+            #expect(try LogoutResponse(try received(h, back, parameter: "SAMLResponse").xml.root).subStatus == nil)
+        }
+    }
+
     @Test func metadataPublishesBothSingleLogoutBindings() async throws {
         let h = try await ServerHarness.make()
         try await h.run { browser in
