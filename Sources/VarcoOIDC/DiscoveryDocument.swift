@@ -31,6 +31,9 @@ public struct DiscoveryDocument: Codable, Sendable, Equatable {
     public let end_session_endpoint: String
     public let backchannel_logout_supported: Bool
     public let backchannel_logout_session_supported: Bool
+    /// OIDC Front-Channel Logout 1.0 §3: Varco frames `frontchannel_logout_uri` with `iss` and `sid`.
+    public var frontchannel_logout_supported = true
+    public var frontchannel_logout_session_supported = true
 
     public var json: String { JSONText.encode(self) }
 }

@@ -50,4 +50,15 @@ struct PostgresSessionStore: SessionStore {
                 """, logger) ?? 0
         }
     }
+
+    func expired(lastSeenBefore: Date, createdBefore: Date, limit: Int) async throws -> [SSOSession] {
+        try await backend.run("read expired sessions") { [logger = backend.logger] db in
+            try await db.fetchAllJSON(SSOSession.self, """
+                SELECT json::text FROM sessions
+                WHERE (last_seen < \(lastSeenBefore.storedSeconds) OR (json->>'created')::double precision < \(createdBefore.storedSeconds))
+                  AND (json->'logout' IS NULL OR json->'logout' = 'null'::jsonb)
+                ORDER BY last_seen LIMIT \(limit)
+                """, logger)
+        }
+    }
 }

@@ -44,4 +44,14 @@ struct SQLiteSessionStore: SessionStore {
             return db.changesCount
         }
     }
+
+    func expired(lastSeenBefore: Date, createdBefore: Date, limit: Int) async throws -> [SSOSession] {
+        try await database.read("read expired sessions") { db in
+            try db.fetchAllJSON(SSOSession.self, """
+                SELECT json FROM sessions
+                WHERE (last_seen < ? OR json_extract(json, '$.created') < ?) AND json_extract(json, '$.logout') IS NULL
+                ORDER BY last_seen LIMIT ?
+                """, [lastSeenBefore.storedSeconds, createdBefore.storedSeconds, limit])
+        }
+    }
 }

@@ -39,6 +39,8 @@ public enum StoreConformance {
         Check("sessions: update persists and returns the change", sessionUpdate),
         Check("sessions: concurrent updates are all kept", sessionConcurrentUpdates),
         Check("sessions: delete and deleteIdle", sessionDeletion),
+        Check("sessions: an ended session keeps its single logout and each step's outcome", sessionLogout),
+        Check("sessions: expired lists idle or too old sessions not yet ended, oldest first", sessionExpired),
         Check("logins: insert then find", loginRoundTrip),
         Check("logins: update persists and returns the change", loginUpdate),
         Check("logins: delete and deleteExpired", loginDeletion),
@@ -84,6 +86,41 @@ public enum StoreConformance {
             try await stores.sessions.update(id: "s-1") { $0.record(Fixture.visit("https://sp\(index).example.it", at: Fixture.at(1))) }
         }
         try await expectEqual(stores.sessions.find(id: "s-1")?.services.count, 20, "services after 20 concurrent updates")
+    }
+
+    static func sessionLogout(_ stores: Stores) async throws {
+        var session = Fixture.session("s-1")
+        session.record(Fixture.visit(Fixture.fse, at: Fixture.at(5)))
+        try await stores.sessions.insert(session)
+        let initiator = SingleLogout.Initiator.saml(relyingParty: "https://bandi.example.it", requestID: "_r1", relayState: nil,
+                                                    responseLocation: "https://bandi.example.it/slo", binding: "redirect")
+        let ended = try await stores.sessions.update(id: "s-1") {
+            $0.logout = SingleLogout(started: Fixture.at(10), initiator: initiator, browserBinding: "b",
+                                     steps: SingleLogout.steps(for: $0.services, except: nil))
+        }
+        let told = try await stores.sessions.update(id: "s-1") {
+            $0.logout?.steps[0].requestID = "_lr1"
+            $0.logout?.steps[0].outcome = .loggedOut
+        }
+        try expectEqual(ended.isEnded, true, "session ended")
+        try await expectEqual(stores.sessions.find(id: "s-1"), told, "ended session with its step outcomes")
+        try await expectEqual(stores.sessions.find(id: "s-1")?.logout?.steps.first?.outcome, .loggedOut, "step outcome")
+    }
+
+    static func sessionExpired(_ stores: Stores) async throws {
+        try await stores.sessions.insert(Fixture.session("s-old", lastSeen: Fixture.at(500)))  // created at 0: past the absolute cutoff
+        try await stores.sessions.insert(Fixture.session("s-idle", lastSeen: Fixture.at(50)))
+        try await stores.sessions.insert(Fixture.session("s-idler", lastSeen: Fixture.at(20)))
+        var ended = Fixture.session("s-ended", lastSeen: Fixture.at(10))
+        ended.logout = SingleLogout(started: Fixture.at(10), initiator: .citizen, browserBinding: "b", steps: [])
+        try await stores.sessions.insert(ended)
+        let fresh = SSOSession(id: "s-fresh", result: AuthnResult(citizen: Fixture.rossi, level: .spidL2, method: .otpApp, instant: Fixture.at(400)),
+                               now: Fixture.at(400))
+        try await stores.sessions.insert(fresh)
+        let found = try await stores.sessions.expired(lastSeenBefore: Fixture.at(100), createdBefore: Fixture.at(100), limit: 10)
+        try expectEqual(found.map(\.id), ["s-idler", "s-idle", "s-old"], "expired sessions, oldest first")
+        try await expectEqual(stores.sessions.expired(lastSeenBefore: Fixture.at(100), createdBefore: Fixture.at(100), limit: 1).map(\.id),
+                              ["s-idler"], "limited")
     }
 
     static func sessionDeletion(_ stores: Stores) async throws {

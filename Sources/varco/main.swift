@@ -272,6 +272,8 @@ struct Clients: AsyncParsableCommand {
         var postLogoutRedirectURIs: [String] = []
         @Option(name: .customLong("backchannel-logout-uri"), help: "Where Varco POSTs a logout token when the citizen logs out.")
         var backchannelLogoutURI: String?
+        @Option(name: .customLong("frontchannel-logout-uri"), help: "A page Varco's logout page loads in a frame when the citizen logs out.")
+        var frontchannelLogoutURI: String?
         @Option(help: "The client's public keys (a JWK Set as JSON, or @FILE): the client authenticates with private_key_jwt.")
         var jwks: String?
         @Option(help: "Directory for the database, keys and secrets.") var dataDir = "var"
@@ -290,7 +292,8 @@ struct Clients: AsyncParsableCommand {
             do {
                 issued = try await Administration(dataDirectory: dataDir).addClient(
                     redirectURIs: redirectURIs, isPublic: `public`, name: name, authMethod: method,
-                    postLogoutRedirectURIs: postLogoutRedirectURIs, backchannelLogoutURI: backchannelLogoutURI, jwks: keys)
+                    postLogoutRedirectURIs: postLogoutRedirectURIs, backchannelLogoutURI: backchannelLogoutURI, jwks: keys,
+                    frontchannelLogoutURI: frontchannelLogoutURI)
             } catch let failure as Administration.Failure { throw ValidationError(failure.description) }
             print("client_id: \(issued.clientID)")
             if let secret = issued.secret { print("client_secret: \(secret)\n(shown only now: store it safely)") }

@@ -89,6 +89,7 @@ struct Unused: SessionStore, LoginTransactionStore, AuditLog {
     func update(id: String, _ change: @Sendable (inout SSOSession) throws -> Void) async throws -> SSOSession { throw Touched() }
     func delete(id: String) async throws { throw Touched() }
     func deleteIdle(lastSeenBefore cutoff: Date) async throws -> Int { throw Touched() }
+    func expired(lastSeenBefore: Date, createdBefore: Date, limit: Int) async throws -> [SSOSession] { throw Touched() }
     func insert(_ transaction: LoginTransaction) async throws { throw Touched() }
     func find(id: String) async throws -> LoginTransaction? { throw Touched() }
     func update(id: String, _ change: @Sendable (inout LoginTransaction) throws -> Void) async throws -> LoginTransaction { throw Touched() }

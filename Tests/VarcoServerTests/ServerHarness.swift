@@ -15,6 +15,8 @@ import VarcoXML
 struct ServerHarness {
     static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let spIdentity = try! SelfSignedIdentity.generate(commonName: "sp.test")
+    /// A key no registered service has, for signatures that must be refused.
+    static let strangerIdentity = try! SelfSignedIdentity.generate(commonName: "stranger.test")
     static let citizen = Citizen(codiceFiscale: try! CodiceFiscale("RSSMRA80A01H501U"), givenName: "Mario", familyName: "Rossi",
                                  dateOfBirth: "1980-01-01", placeOfBirth: "H501", email: "mario.rossi@example.it")
     static let otpID = "8038000030"
@@ -33,22 +35,23 @@ struct ServerHarness {
     let stores: Stores
     let spKey: XMLSigningKey
 
-    static func make() async throws -> ServerHarness {
+    static func make(upstreamLogout: any UpstreamLogout = NoUpstreamLogout()) async throws -> ServerHarness {
         let data = try DataDirectory(path: FileManager.default.temporaryDirectory.appendingPathComponent("varco-test-\(UUID())").path)
         let configuration = ServerConfiguration(publicURL: "https://idp.test", dataDirectory: data.path,
                                                 templatesDirectory: repositoryRoot.appendingPathComponent("templates").path,
                                                 maxLoginAttempts: 3)
         let storage = try SQLiteStorage.inMemory()
         let pages = try await Pages(directory: configuration.templatesDirectory)
-        let harness = ServerHarness(stores: storage.stores, configuration: configuration, pages: pages, data: data)
+        let harness = ServerHarness(stores: storage.stores, configuration: configuration, pages: pages, data: data,
+                                    upstreamLogout: upstreamLogout)
         try await harness.seed()
         return harness
     }
 
-    private init(stores: Stores, configuration: ServerConfiguration, pages: Pages, data: DataDirectory) {
+    private init(stores: Stores, configuration: ServerConfiguration, pages: Pages, data: DataDirectory, upstreamLogout: any UpstreamLogout) {
         self.stores = stores
         varco = try! Varco(configuration: configuration, stores: stores, pages: pages, dataDirectory: data, clock: clock,
-                           logger: Self.quietLogger)
+                           logger: Self.quietLogger, upstreamLogout: upstreamLogout)
         spKey = try! XMLSigningKey(privateKeyPEM: Self.spIdentity.privateKeyPEM, certificatePEM: Self.spIdentity.certificatePEM)
     }
 

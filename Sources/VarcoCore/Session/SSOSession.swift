@@ -14,6 +14,12 @@ public struct SSOSession: Codable, Sendable, Equatable {
     /// The SPID/CIE login this session came from, if any: single logout ends it upstream too
     /// (see `UpstreamLogin`). Nil for local methods and for sessions stored before it existed.
     public var upstream: UpstreamLogin?
+    /// Set when the session ends by logout: from then on it answers no service, and the record lives on
+    /// only to carry the logout to every participant (see `SingleLogout`).
+    public var logout: SingleLogout?
+
+    /// Whether a logout has ended this session.
+    public var isEnded: Bool { logout != nil }
 
     public init(id: String, result: AuthnResult, now: Date) {
         self.id = id
@@ -29,7 +35,7 @@ public struct SSOSession: Codable, Sendable, Equatable {
 
     /// Whether the session is still usable under the policy at `now`.
     public func isAlive(at now: Date, policy: SessionPolicy) -> Bool {
-        now < lastSeen.addingTimeInterval(policy.idleTimeout) && now < created.addingTimeInterval(policy.absoluteTimeout)
+        !isEnded && now < lastSeen.addingTimeInterval(policy.idleTimeout) && now < created.addingTimeInterval(policy.absoluteTimeout)
     }
 
     /// A session that continues after a new proof (step-up or forced login): same citizen, the

@@ -11,6 +11,10 @@ public protocol SessionStore: Sendable {
     func delete(id: String) async throws
     /// Removes sessions last seen before `cutoff`; returns how many.
     func deleteIdle(lastSeenBefore cutoff: Date) async throws -> Int
+    /// Sessions not yet ended (`logout` is nil) that were last seen before `lastSeenBefore` or created before
+    /// `createdBefore`, oldest first, at most `limit`: they expired, and single logout must tell their
+    /// participants before `deleteIdle` removes them.
+    func expired(lastSeenBefore: Date, createdBefore: Date, limit: Int) async throws -> [SSOSession]
 }
 
 /// Pending login transactions, keyed by id.

@@ -25,6 +25,8 @@ public struct ClientRegistration: Codable, Sendable, Equatable {
     public var postLogoutRedirectURIs: [String]?
     /// Where Varco POSTs a logout token when the SSO session ends (Back-Channel Logout 1.0 §2.2).
     public var backchannelLogoutURI: String?
+    /// Where Varco's logout page loads a frame when the SSO session ends (Front-Channel Logout 1.0 §2).
+    public var frontchannelLogoutURI: String?
     /// The client's public keys, for `private_key_jwt`.
     public var jwks: JWKSet?
 
@@ -32,6 +34,7 @@ public struct ClientRegistration: Codable, Sendable, Equatable {
         case clientID = "client_id", clientName = "client_name", redirectURIs = "redirect_uris"
         case tokenEndpointAuthMethod = "token_endpoint_auth_method", clientSecretSHA256 = "client_secret_sha256"
         case postLogoutRedirectURIs = "post_logout_redirect_uris", backchannelLogoutURI = "backchannel_logout_uri"
+        case frontchannelLogoutURI = "frontchannel_logout_uri"
         case jwks
     }
 
@@ -87,7 +90,7 @@ public struct ClientRegistration: Codable, Sendable, Equatable {
         uriProblems(postLogoutRedirectURIs + (backchannelLogoutURI.map { [$0] } ?? []))
     }
 
-    static func uriProblems(_ uris: [String]) -> [String] {
+    public static func uriProblems(_ uris: [String]) -> [String] {
         var problems: [String] = []
         for uri in uris {
             guard let url = URL(string: uri), let scheme = url.scheme, url.host != nil || scheme != "https" && scheme != "http" else {

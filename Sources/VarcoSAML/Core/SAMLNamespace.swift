@@ -9,6 +9,7 @@ public enum SAMLNamespace {
 public enum SAMLBinding: String, Codable, Sendable {
     case httpRedirect = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
     case httpPOST = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"
+    case soap = "urn:oasis:names:tc:SAML:2.0:bindings:SOAP"
 }
 
 public enum NameIDFormat {

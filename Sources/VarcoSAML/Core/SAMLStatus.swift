@@ -22,6 +22,9 @@ public struct SAMLStatus: Equatable, Sendable, Codable {
         case requestUnsupported = "urn:oasis:names:tc:SAML:2.0:status:RequestUnsupported"
         case invalidNameIDPolicy = "urn:oasis:names:tc:SAML:2.0:status:InvalidNameIDPolicy"
         case unsupportedBinding = "urn:oasis:names:tc:SAML:2.0:status:UnsupportedBinding"
+        /// Single logout: some participant could not be logged out (SAML core §3.2.2.2).
+        case partialLogout = "urn:oasis:names:tc:SAML:2.0:status:PartialLogout"
+        case unknownPrincipal = "urn:oasis:names:tc:SAML:2.0:status:UnknownPrincipal"
     }
 
     public init(_ code: TopLevel, _ subcode: SecondLevel? = nil, message: String? = nil) {

@@ -16,6 +16,10 @@ public struct Refusal: Error, Sendable, Equatable {
     public enum Kind: String, Sendable {
         case malformedMessage, unknownService, disabledService, badSignature, missingSignature
         case unknownAssertionConsumerService, replayedRequest
+        /// Single logout: the service has no SingleLogoutService Varco can answer at.
+        case noLogoutEndpoint
+        /// A LogoutResponse that answers no LogoutRequest Varco sent (or one already answered).
+        case unsolicitedResponse
     }
     public var kind: Kind
     public var detail: String

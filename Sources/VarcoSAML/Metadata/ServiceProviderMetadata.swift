@@ -8,6 +8,16 @@ public struct ServiceProviderMetadata: Sendable, Equatable {
         public var location: String
         public var index: Int?
         public var isDefault: Bool
+        /// Where responses go, if not to `location` (SAML metadata §2.2.2).
+        public var responseLocation: String? = nil
+
+        public init(binding: String, location: String, index: Int? = nil, isDefault: Bool = false, responseLocation: String? = nil) {
+            self.binding = binding
+            self.location = location
+            self.index = index
+            self.isDefault = isDefault
+            self.responseLocation = responseLocation
+        }
     }
 
     public struct AttributeConsumingService: Sendable, Equatable {
@@ -63,8 +73,8 @@ public struct ServiceProviderMetadata: Sendable, Equatable {
             .children("OrganizationDisplayName", namespace: SAMLNamespace.metadata).first?.text
         guard !assertionConsumerServices.isEmpty else { throw .noAssertionConsumerService }
         for endpoint in assertionConsumerServices + singleLogoutServices {
-            guard endpoint.location.hasPrefix("https://") || Self.isLoopback(endpoint.location) else {
-                throw .insecureLocation(endpoint.location)
+            for location in [endpoint.location] + (endpoint.responseLocation.map { [$0] } ?? []) {
+                guard location.hasPrefix("https://") || Self.isLoopback(location) else { throw .insecureLocation(location) }
             }
         }
     }
@@ -75,6 +85,18 @@ public struct ServiceProviderMetadata: Sendable, Equatable {
         if let index { return post.first { $0.index == index } }
         if let url { return post.first { $0.location == url } }
         return post.first { $0.isDefault } ?? post.sorted { ($0.index ?? 0) < ($1.index ?? 0) }.first
+    }
+
+    /// The SingleLogoutService to reach the service through the browser: HTTP-Redirect first (every SAML
+    /// library takes it, and a redirect needs no script), then HTTP-POST. Nil when it offers neither.
+    public var browserLogoutService: Endpoint? {
+        singleLogoutServices.first { $0.binding == SAMLBinding.httpRedirect.rawValue }
+            ?? singleLogoutServices.first { $0.binding == SAMLBinding.httpPOST.rawValue }
+    }
+
+    /// The SOAP SingleLogoutService, for services reachable only over the back channel (SAML bindings §3.2).
+    public var soapLogoutService: Endpoint? {
+        singleLogoutServices.first { $0.binding == SAMLBinding.soap.rawValue }
     }
 
     /// The attributes requested by the AttributeConsumingService chosen by index (or the default one).
@@ -99,7 +121,7 @@ public struct ServiceProviderMetadata: Sendable, Equatable {
         sp.children(name, namespace: SAMLNamespace.metadata).compactMap { node in
             guard let binding = node.attribute("Binding"), let location = node.attribute("Location") else { return nil }
             return Endpoint(binding: binding, location: location, index: node.attribute("index").flatMap(Int.init),
-                            isDefault: node.attribute("isDefault") == "true")
+                            isDefault: node.attribute("isDefault") == "true", responseLocation: node.attribute("ResponseLocation"))
         }
     }
 

@@ -18,11 +18,13 @@ struct OIDCClientRegistry: Sendable {
         var postLogoutRedirectURIs: [String] = []
         var backchannelLogoutURI: String?
         var jwks: JWKSet?
+        var frontchannelLogoutURI: String?
     }
 
     func add(_ request: Request) async throws -> Administration.IssuedClient {
         var problems = ClientRegistration.problems(redirectURIs: request.redirectURIs)
             + ClientRegistration.problems(postLogoutRedirectURIs: request.postLogoutRedirectURIs, backchannelLogoutURI: request.backchannelLogoutURI)
+            + ClientRegistration.uriProblems(request.frontchannelLogoutURI.map { [$0] } ?? [])
         let method: ClientRegistration.AuthMethod = request.isPublic ? .none : request.authMethod
         if method == .privateKeyJWT && (request.jwks?.keys.isEmpty ?? true) { problems.append("private_key_jwt needs the client's keys (jwks)") }
         if method != .privateKeyJWT && request.jwks != nil { problems.append("jwks is only for private_key_jwt") }
@@ -34,6 +36,7 @@ struct OIDCClientRegistry: Sendable {
                                               postLogoutRedirectURIs: request.postLogoutRedirectURIs.isEmpty ? nil : request.postLogoutRedirectURIs,
                                               backchannelLogoutURI: request.backchannelLogoutURI)
         registration.jwks = request.jwks
+        registration.frontchannelLogoutURI = request.frontchannelLogoutURI
         try await stores.relyingParties.save(RelyingParty(id: clientID, kind: .oidcClient, displayName: request.name ?? clientID,
                                                           metadata: registration.json, created: clock.now()))
         try await stores.audit.append(AuditEvent(time: clock.now(), kind: .relyingPartyAdded, subject: actor, relyingParty: clientID,
@@ -89,9 +92,11 @@ extension Administration {
     /// Registers an OIDC client. Clients with a secret get 256 random bits (stored as its SHA-256).
     public func addClient(redirectURIs: [String], isPublic: Bool, name: String?,
                           authMethod: ClientRegistration.AuthMethod = .clientSecretBasic,
-                          postLogoutRedirectURIs: [String] = [], backchannelLogoutURI: String? = nil, jwks: JWKSet? = nil) async throws -> IssuedClient {
+                          postLogoutRedirectURIs: [String] = [], backchannelLogoutURI: String? = nil, jwks: JWKSet? = nil,
+                          frontchannelLogoutURI: String? = nil) async throws -> IssuedClient {
         try await oidcClients.add(.init(redirectURIs: redirectURIs, isPublic: isPublic, name: name, authMethod: authMethod,
-                                        postLogoutRedirectURIs: postLogoutRedirectURIs, backchannelLogoutURI: backchannelLogoutURI, jwks: jwks))
+                                        postLogoutRedirectURIs: postLogoutRedirectURIs, backchannelLogoutURI: backchannelLogoutURI, jwks: jwks,
+                                        frontchannelLogoutURI: frontchannelLogoutURI))
     }
 
     public func clients() async throws -> [(party: RelyingParty, registration: ClientRegistration?)] {

@@ -11,6 +11,8 @@ struct StoreJanitor: Service {
     let policy: SessionPolicy
     let clock: any WallClock
     let logger: Logger
+    /// Ends expired sessions like a logout, telling their back-channel participants, before they are removed.
+    var expiry: (any SessionExpiry)? = nil
     var interval: Duration = .seconds(300)
     /// How long upstream SPID/CIE responses stay in the archive.
     var upstreamRetentionDays = 730
@@ -37,6 +39,14 @@ struct StoreJanitor: Service {
     private func removeExpired() async {
         let now = clock.now()
         do {
+            if let expiry {
+                while true {
+                    let expired = try await stores.sessions.expired(lastSeenBefore: now.addingTimeInterval(-policy.idleTimeout),
+                                                                    createdBefore: now.addingTimeInterval(-policy.absoluteTimeout), limit: 100)
+                    for session in expired { try await expiry.expired(session) }
+                    if expired.count < 100 { break }
+                }
+            }
             let sessions = try await stores.sessions.deleteIdle(lastSeenBefore: now.addingTimeInterval(-policy.idleTimeout))
             let logins = try await stores.logins.deleteExpired(before: now)
             let grants = try await stores.oauthGrants.deleteExpired(before: now)

@@ -30,9 +30,15 @@ struct Varco: Sendable {
     let keySetFingerprint: String
     /// Login through SPID and CIE: Varco as a service provider toward the national identity providers.
     let upstream: UpstreamLoginService
+    /// Single logout: checks of inbound LogoutRequests and LogoutResponses, Varco's own messages, the orchestration.
+    let logoutRequests: LogoutRequestReceiver
+    let logoutResponses: LogoutResponseReceiver
+    let logoutMessages: LogoutMessageBuilder
+    let logout: SingleLogoutCoordinator
 
     init(configuration: ServerConfiguration, stores: Stores, pages: Pages, dataDirectory: DataDirectory,
-         clock: any WallClock = SystemWallClock(), random: any RandomSource = SystemRandomSource(), logger: Logger) throws {
+         clock: any WallClock = SystemWallClock(), random: any RandomSource = SystemRandomSource(), logger: Logger,
+         upstreamLogout: any UpstreamLogout = NoUpstreamLogout()) throws {
         self.configuration = configuration
         self.stores = stores
         self.pages = pages
@@ -47,7 +53,7 @@ struct Varco: Sendable {
             certificates.append(key.certificateBase64)
         }
         signingCertificates = certificates
-        idp = IdentityProviderConfiguration(entityID: configuration.entityID, ssoURL: configuration.ssoURL,
+        idp = IdentityProviderConfiguration(entityID: configuration.entityID, ssoURL: configuration.ssoURL, sloURL: configuration.sloURL,
                                             requireSignedRequests: configuration.requireSignedRequests,
                                             pairwiseSecret: try dataDirectory.secret(named: "pairwise"))
         let metadataCache = MetadataCache()
@@ -64,6 +70,16 @@ struct Varco: Sendable {
                                                     pairwiseSecret: idp.pairwiseSecret)
         oidc = OIDCProvider(configuration: OIDCConfiguration(issuer: configuration.publicURL, pairwiseSecret: idp.pairwiseSecret),
                             keys: oidcKeys, stores: stores, clock: clock, random: random)
+        logoutRequests = LogoutRequestReceiver(configuration: idp, relyingParties: stores.relyingParties, replay: stores.replay, clock: clock,
+                                               metadataCache: metadataCache)
+        logoutResponses = LogoutResponseReceiver(configuration: idp, relyingParties: stores.relyingParties, metadataCache: metadataCache)
+        logoutMessages = LogoutMessageBuilder(configuration: idp, key: signingKey, random: random)
+        logout = SingleLogoutCoordinator(
+            stores: stores, clock: clock, auditor: auditor, messages: logoutMessages, metadataCache: metadataCache, oidc: oidc,
+            backChannel: BackChannelLogoutSender(auditor: auditor),
+            soap: SOAPLogoutClient(messages: logoutMessages, responses: logoutResponses, metadataCache: metadataCache,
+                                   relyingParties: stores.relyingParties, clock: clock),
+            upstream: upstreamLogout)
         let oidcLogin = OIDCLoginProtocol(provider: oidc)
         upstream = try UpstreamLoginService(configuration: configuration, dataDirectory: dataDirectory, stores: stores.upstream,
                                             clock: clock, random: random)
@@ -76,7 +92,8 @@ struct Varco: Sendable {
             methods.append(AuthenticatorDescriptor(method: .cie, levels: Set(LevelOfAssurance.allCases)))
         }
         engine = LoginEngine(logins: stores.logins,
-                             sessions: SessionManager(store: stores.sessions, policy: configuration.sessionPolicy, clock: clock, random: random),
+                             sessions: SessionManager(store: stores.sessions, policy: configuration.sessionPolicy, clock: clock, random: random,
+                                                      expiry: logout),
                              protocols: [saml.name: saml, oidcLogin.name: oidcLogin], methods: methods, clock: clock, random: random,
                              auditor: auditor, maxAttempts: configuration.maxLoginAttempts)
     }
@@ -84,6 +101,7 @@ struct Varco: Sendable {
     /// The signed IdP metadata.
     func metadata() throws -> String {
         try IdentityProviderMetadata(entityID: idp.entityID, ssoRedirectURL: idp.ssoURL, ssoPostURL: idp.ssoURL,
+                                     sloRedirectURL: configuration.sloURL, sloPostURL: configuration.sloURL,
                                      signingCertificates: signingCertificates,
                                      wantAuthnRequestsSigned: configuration.requireSignedRequests,
                                      organizationName: configuration.organizationName, organizationURL: configuration.publicURL)

@@ -50,7 +50,7 @@ public enum VarcoServer {
 
         var services: [any Service] = [UpstreamMetadataRefresher(upstream: varco.upstream, logger: logger),
                                        StoreJanitor(stores: stores, policy: configuration.sessionPolicy,
-                                                    clock: varco.clock, logger: logger,
+                                                    clock: varco.clock, logger: logger, expiry: varco.logout,
                                                     upstreamRetentionDays: configuration.upstream.serviceProvider.responseRetentionDays)]
         if configuration.demo, let demoPort = configuration.demoServicePort {
             let demoIdentity = try data.identity(named: "demo-services", commonName: "demo-services")
@@ -88,6 +88,8 @@ public enum VarcoServer {
         try HomeRoutes(varco: varco).register(on: router)
         MetadataRoutes(varco: varco).register(on: router)
         SSORoutes(varco: varco).register(on: router)
+        SLORoutes(varco: varco).register(on: router)
+        LogoutRoutes(varco: varco).register(on: router)
         LoginRoutes(varco: varco).register(on: router)
         OTPAppRoutes(varco: varco).register(on: router)
         OIDCRoutes(varco: varco).register(on: router)

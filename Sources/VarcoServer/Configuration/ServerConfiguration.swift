@@ -54,6 +54,8 @@ public struct ServerConfiguration: Sendable {
 
     public var entityID: String { "\(publicURL)/metadata" }
     public var ssoURL: String { "\(publicURL)/sso" }
+    /// The SAML SingleLogoutService, HTTP-Redirect and HTTP-POST.
+    public var sloURL: String { "\(publicURL)/slo" }
 
     /// Problems that must stop the server, each phrased as what to change.
     public func validate() -> [String] {

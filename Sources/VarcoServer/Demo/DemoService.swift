@@ -34,6 +34,7 @@ struct DemoService: Sendable {
             <md:SPSSODescriptor protocolSupportEnumeration="\(SAMLNamespace.protocol_)" AuthnRequestsSigned="true" WantAssertionsSigned="true">\
             <md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>\(certificateBase64)</ds:X509Certificate>\
             </ds:X509Data></ds:KeyInfo></md:KeyDescriptor>\
+            <md:SingleLogoutService Binding="\(SAMLBinding.httpRedirect.rawValue)" Location="\(baseURL(port: port))/slo"/>\
             <md:NameIDFormat>\(NameIDFormat.transient)</md:NameIDFormat>\
             <md:AssertionConsumerService Binding="\(SAMLBinding.httpPOST.rawValue)" Location="\(acsURL(port: port))" index="0" isDefault="true"/>\
             <md:AttributeConsumingService index="0" isDefault="true"><md:ServiceName xml:lang="it">\(name)</md:ServiceName>\(requested)\

@@ -11,7 +11,8 @@ struct DemoServiceRoutes: Sendable {
     let varco: Varco
     let port: Int
     let key: XMLSigningKey
-    private let outstanding = OutstandingRequests()
+    let outstanding = OutstandingRequests()
+    let sessions = DemoSessions()
 
     init(varco: Varco, port: Int, key: XMLSigningKey) {
         self.varco = varco
@@ -21,7 +22,10 @@ struct DemoServiceRoutes: Sendable {
 
     func register(on router: Router<VarcoRequestContext>) {
         router.get("/") { _, _ in HTML.redirect(to: "/fse/") }
+        // The "Esci" of the shared page header: Varco's own logout page.
+        router.get("/logout") { _, _ in HTML.redirect(to: "\(varco.configuration.publicURL)/logout") }
         for service in DemoService.all {
+            registerLogout(for: service, on: router)
             router.get("/\(service.slug)/") { request, _ -> Response in
                 let page = DemoServicePage(name: service.name, level: service.level.uri, loginHref: "/\(service.slug)/login",
                                            forceHref: "/\(service.slug)/login?force=1", idpURL: varco.configuration.publicURL,
@@ -49,11 +53,15 @@ struct DemoServiceRoutes: Sendable {
                                                   assertionConsumerServiceURL: service.acsURL(port: port),
                                                   identityProvider: varco.idp.entityID,
                                                   keys: varco.signingCertificates.compactMap { try? XMLVerificationKey(certificate: $0) })
-                let page: DemoResultPage
+                var page: DemoResultPage
+                var sessionCookie: Cookie?
                 let inResponseTo = DemoResultPage.inResponseTo(Array(xml))
                 if let inResponseTo, outstanding.take(inResponseTo, now: varco.clock.now()) {
                     do {
                         let login = try validator.validate(Array(xml), inResponseTo: inResponseTo, now: varco.clock.now())
+                        let key = varco.random.token()
+                        sessions.add(.init(nameID: login.nameID, sessionIndex: login.sessionIndex ?? ""), key: key)
+                        sessionCookie = Cookie(name: "demo_\(service.slug)", value: key, path: "/", httpOnly: true, sameSite: .lax)
                         page = DemoResultPage(name: service.name, ok: true, error: nil, nameID: login.nameID,
                                               level: login.authnContextClassRef ?? "",
                                               attributes: login.attributes.sorted { $0.key < $1.key }.map { .init(name: $0.key, value: $0.value) },
@@ -66,7 +74,10 @@ struct DemoServiceRoutes: Sendable {
                     page = DemoResultPage(name: service.name, ok: false, error: "unknown or already used InResponseTo", nameID: "",
                                           level: "", attributes: [], backHref: "/\(service.slug)/")
                 }
-                return HTML.response(varco.pages.render("demo-result", language: request.language, model: page))
+                page.logoutHref = sessionCookie == nil ? nil : "/\(service.slug)/logout"
+                var response = HTML.response(varco.pages.render("demo-result", language: request.language, model: page))
+                if let sessionCookie { response.setCookie(sessionCookie) }
+                return response
             }
         }
     }
@@ -110,6 +121,7 @@ struct DemoResultPage: PageModel {
     let level: String
     let attributes: [Attribute]
     let backHref: String
+    var logoutHref: String? = nil
 
     /// The InResponseTo of the Response, read only to find the pending request; the validator checks it again.
     static func inResponseTo(_ xml: [UInt8]) -> String? {

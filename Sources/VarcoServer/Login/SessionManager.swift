@@ -7,12 +7,16 @@ struct SessionManager: Sendable {
     let policy: SessionPolicy
     let clock: any WallClock
     let random: any RandomSource
+    /// Told when a session is found expired, to send the back-channel logout notifications it can.
+    var expiry: (any SessionExpiry)? = nil
 
-    /// The live session named by the cookie, if any. An expired one is deleted.
+    /// The live session named by the cookie, if any. An expired one is deleted; an ended one (its single
+    /// logout still running) answers nothing.
     func current(_ cookie: String?) async throws -> SSOSession? {
         guard let cookie, !cookie.isEmpty, cookie.utf8.count <= 128, let session = try await store.find(id: cookie) else { return nil }
+        guard !session.isEnded else { return nil }
         guard session.isAlive(at: clock.now(), policy: policy) else {
-            try await store.delete(id: session.id)
+            if let expiry { try await expiry.expired(session) } else { try await store.delete(id: session.id) }
             return nil
         }
         return session
@@ -37,4 +41,9 @@ struct SessionManager: Sendable {
             stored.lastSeen = now
         }
     }
+}
+
+/// What happens to a session that expired (idle or absolute timeout) before its citizen logged out.
+protocol SessionExpiry: Sendable {
+    func expired(_ session: SSOSession) async throws
 }

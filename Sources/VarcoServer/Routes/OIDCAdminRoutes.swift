@@ -20,6 +20,7 @@ struct OIDCAdminRoutes {
         let post_logout_redirect_uris: [String]?
         let backchannel_logout_uri: String?
         let jwks: JWKSet?
+        let frontchannel_logout_uri: String?
     }
 
     struct Issued: Encodable {
@@ -36,7 +37,7 @@ struct OIDCAdminRoutes {
             guard let registry = try await registry(request, context) else { return unauthorized() }
             let body = try await request.body.collect(upTo: 64 * 1024)
             guard let new = try? JSONDecoder().decode(NewClient.self, from: Data(buffer: body)) else {
-                return OperatorAPIRoutes.json(["error": "the body must be JSON with redirect_uris and, optionally, client_name, token_endpoint_auth_method, post_logout_redirect_uris, backchannel_logout_uri, jwks"], .badRequest)
+                return OperatorAPIRoutes.json(["error": "the body must be JSON with redirect_uris and, optionally, client_name, token_endpoint_auth_method, post_logout_redirect_uris, backchannel_logout_uri, frontchannel_logout_uri, jwks"], .badRequest)
             }
             guard let method = ClientRegistration.AuthMethod(rawValue: new.token_endpoint_auth_method ?? "client_secret_basic") else {
                 return OperatorAPIRoutes.json(Problems(problems: ["token_endpoint_auth_method must be one of "
@@ -45,7 +46,8 @@ struct OIDCAdminRoutes {
             do {
                 let issued = try await registry.add(.init(redirectURIs: new.redirect_uris, isPublic: method == .none, name: new.client_name,
                                                           authMethod: method, postLogoutRedirectURIs: new.post_logout_redirect_uris ?? [],
-                                                          backchannelLogoutURI: new.backchannel_logout_uri, jwks: new.jwks))
+                                                          backchannelLogoutURI: new.backchannel_logout_uri, jwks: new.jwks,
+                                                          frontchannelLogoutURI: new.frontchannel_logout_uri))
                 return OperatorAPIRoutes.json(Issued(client_id: issued.clientID, client_secret: issued.secret,
                                                      registration: try await registry.find(issued.clientID).map(Self.shown)), .created)
             } catch let failure as Administration.Failure {

@@ -5,8 +5,8 @@ import VarcoCore
 import VarcoOIDC
 
 /// RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0), `GET` and `POST /oidc/logout`:
-/// ends the SSO session (deleted, cookie cleared), tells the OIDC clients it reached over the back
-/// channel without waiting for them, and sends the browser to the client's registered
+/// ends the SSO session (cookie cleared) with the same single logout as every other start (see
+/// `SingleLogoutCoordinator`), and sends the browser to the client's registered
 /// `post_logout_redirect_uri` (with `state`) or shows that the citizen is logged out.
 struct OIDCLogoutRoutes {
     let varco: Varco
@@ -38,14 +38,17 @@ struct OIDCLogoutRoutes {
                 }
             }
             if let session {
-                try await varco.stores.sessions.delete(id: session.id)
-                await varco.auditor.record(.sessionEnded, subject: session.citizen.value, relyingParty: clientID,
-                                           detail: "oidc logout", client: context.clientAddress)
-                let notices = await varco.oidc.backChannelLogouts(for: session.services)
-                if !notices.isEmpty {
-                    let sender = BackChannelLogoutSender(auditor: varco.auditor)
-                    Task.detached { await sender.send(notices) }
+                // The same single logout as everywhere: the session ends first, back-channel clients are told now;
+                // services to tell through the browser send it through the logout pages, which return here at the end.
+                let browser = BrowserBinding(request, random: varco.random)
+                let ended = try await varco.logout.begin(session, initiator: .oidc(clientID: clientID, redirect: redirect),
+                                                         browser: browser.value, client: context.clientAddress)
+                if ended.logout?.steps.contains(where: { $0.channel == .frontChannel && $0.outcome == .pending }) == true {
+                    var response = HTML.redirect(to: "/logout/progress")
+                    LogoutRoutes.switchToLogout(&response, session: ended, browser: browser)
+                    return response
                 }
+                _ = try await varco.logout.conclude(ended)
             }
             var response = redirect.map(HTML.redirect(to:))
                 ?? HTML.response(varco.pages.render("logged-out", language: request.language, model: LoggedOutPage()))

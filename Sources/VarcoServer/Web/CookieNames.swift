@@ -9,6 +9,8 @@ enum CookieNames {
     /// A random id of this browser, binding pending logins to the browser that started them.
     static let browser = "varco_browser"
     static let language = "varco_lang"
+    /// During a single logout: the id of the ended session record that carries the logout's steps.
+    static let logout = "varco_logout"
 
     /// SameSite=None so that POST-binding requests from services carry it; Secure and HttpOnly.
     static func session(_ value: String) -> Cookie {
@@ -17,6 +19,10 @@ enum CookieNames {
 
     static func clearSession() -> Cookie {
         Cookie(name: session, value: "", maxAge: 0, path: "/", secure: true, httpOnly: true, sameSite: .none)
+    }
+
+    static func logout(_ value: String) -> Cookie {
+        Cookie(name: logout, value: value, maxAge: 3600, path: "/", secure: true, httpOnly: true, sameSite: .none)
     }
 
     static func browser(_ value: String) -> Cookie {

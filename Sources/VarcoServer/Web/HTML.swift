@@ -19,4 +19,5 @@ extension HTTPField.Name {
     static let referrerPolicy = HTTPField.Name("Referrer-Policy")!
     static let xFrameOptions = HTTPField.Name("X-Frame-Options")!
     static let strictTransportSecurity = HTTPField.Name("Strict-Transport-Security")!
+    static let refresh = HTTPField.Name("Refresh")!
 }

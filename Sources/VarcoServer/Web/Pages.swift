@@ -23,8 +23,9 @@ public struct Pages: Sendable {
 
     /// Every page the server renders.
     static let required = ["home", "login-methods", "login-otp-app", "post-form", "error", "demo-service", "demo-result",
-                           "logout-confirm", "logged-out", "profile", "operator-issue", "operator-issued",
-                           "spid-chooser", "spid-welcome"]
+                           "logout-confirm", "logged-out",
+                           "logout-citizen", "logout-progress", "logout-result", "logout-frame-done", "demo-logged-out", "profile",
+                           "operator-issue", "operator-issued", "spid-chooser", "spid-welcome"]
 
     public init(directory: String) async throws {
         do { library = try await MustacheLibrary(directory: directory) } catch {

@@ -28,10 +28,13 @@ struct SecurityHeadersMiddleware: RouterMiddleware {
             logger.error("internal error", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
             response = errorPage(.internalServerError, "error_internal", request)
         }
-        response.headers[.contentSecurityPolicy] =
-            "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+        // A page may widen framing for itself (single logout frames); every other page gets the strict policy.
+        if response.headers[.contentSecurityPolicy] == nil {
+            response.headers[.contentSecurityPolicy] =
+                "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+        }
         response.headers[.xContentTypeOptions] = "nosniff"
-        response.headers[.xFrameOptions] = "DENY"
+        if response.headers[.xFrameOptions] == nil { response.headers[.xFrameOptions] = "DENY" }
         response.headers[.referrerPolicy] = "no-referrer"
         response.headers[.strictTransportSecurity] = "max-age=31536000"
         if response.headers[.cacheControl] == nil { response.headers[.cacheControl] = "no-store" }
