@@ -164,11 +164,15 @@ final class PostgresBackend: Sendable {
             try await PostgresConnection.connect(on: PostgresConnection.defaultEventLoopGroup.any(), configuration: configuration,
                                                  id: 0, logger: logger)
         }
-        defer { Task { try? await connection.close() } }
-        let rows = try await connection.query(
-            "SELECT NOT pg_is_in_recovery() AND current_setting('transaction_read_only') = 'off'", logger: logger)
-        for try await writable in rows.decode(Bool.self) { return writable }
-        return false
+        do {
+            let writable = try await connection.fetchBool(
+                "SELECT NOT pg_is_in_recovery() AND current_setting('transaction_read_only') = 'off'", logger) ?? false
+            try? await connection.close()
+            return writable
+        } catch {
+            try? await connection.close()
+            throw error
+        }
     }
 
     /// Forgets the primary after a failure that may mean it is gone or was demoted.
