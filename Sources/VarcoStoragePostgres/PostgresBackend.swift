@@ -103,7 +103,7 @@ final class PostgresBackend: Sendable {
         }
     }
 
-    private struct DeadlinePassed: Error {}
+    struct DeadlinePassed: Error {}
 
     // MARK: Finding the read-write server
 
@@ -164,67 +164,20 @@ final class PostgresBackend: Sendable {
             try await PostgresConnection.connect(on: PostgresConnection.defaultEventLoopGroup.any(), configuration: configuration,
                                                  id: 0, logger: logger)
         }
-        defer { Task { try? await connection.close() } }
-        let rows = try await connection.query(
-            "SELECT NOT pg_is_in_recovery() AND current_setting('transaction_read_only') = 'off'", logger: logger)
-        for try await writable in rows.decode(Bool.self) { return writable }
-        return false
-    }
-
-    /// Forgets the primary after a failure that may mean it is gone or was demoted.
-    private func forget(_ index: Int) {
-        state.withLock { state in if state.primary == index { state.primary = nil } }
-    }
-
-    // MARK: Errors
-
-    /// Turns a failure into what the stores promise: `StoreError`s and caller errors pass through, a lost or
-    /// read-only server becomes `StoreError.unavailable`, anything else `StoreError.backend` with advice.
-    private func translate(_ error: any Error, action: String, host index: Int) -> any Error {
-        let host = settings.hosts[index]
-        switch error {
-        case let error as StoreError:
-            return error
-        case let error as CallerError:
-            return error.underlying
-        case is CancellationError:
-            return error
-        case is DeadlinePassed:
-            forget(index)
-            return StoreError.unavailable("PostgreSQL at \(host): cannot \(action): no answer within \(settings.operationTimeout)")
-        case let error as PSQLError where error.code == .server:
-            let state = error.serverInfo?[.sqlState] ?? ""
-            let message = error.serverInfo?[.message] ?? "\(error.code)"
-            if state == "23505" { return StoreError.duplicate }
-            if Self.unavailableStates.contains(state) || state.hasPrefix("08") {
-                forget(index)
-                return StoreError.unavailable("PostgreSQL at \(host): cannot \(action): \(message) (SQLSTATE \(state))")
-            }
-            return StoreError.backend("""
-                PostgreSQL at \(host): cannot \(action): \(message) (SQLSTATE \(state)). \
-                Check that the database was migrated by this version of Varco and that the user may write to it.
-                """)
-        case let error as PSQLError:
-            forget(index)
-            return StoreError.unavailable("PostgreSQL at \(host): cannot \(action): \(Self.describe(error))")
-        case is DecodingError, is EncodingError, is PostgresDecodingError:
-            return StoreError.backend("""
-                PostgreSQL at \(host): cannot \(action): a stored record does not match this version of Varco (\(error)).
-                """)
-        default:
-            forget(index)
-            return StoreError.unavailable("PostgreSQL at \(host): cannot \(action): \(Self.describe(error))")
+        do {
+            let writable = try await connection.fetchBool(
+                "SELECT NOT pg_is_in_recovery() AND current_setting('transaction_read_only') = 'off'", logger) ?? false
+            try? await connection.close()
+            return writable
+        } catch {
+            try? await connection.close()
+            throw error
         }
     }
 
-    /// read-only transaction, admin/crash shutdown, cannot connect now, too many connections, serialization.
-    private static let unavailableStates: Set<String> = ["25006", "57P01", "57P02", "57P03", "53300", "40001", "40P01"]
-
-    static func describe(_ error: any Error) -> String {
-        guard let error = error as? PSQLError else { return "\(error)" }
-        if let message = error.serverInfo?[.message] { return message }
-        if let underlying = error.underlying { return "\(error.code): \(underlying)" }
-        return "\(error.code)"
+    /// Forgets the primary after a failure that may mean it is gone or was demoted.
+    func forget(_ index: Int) {
+        state.withLock { state in if state.primary == index { state.primary = nil } }
     }
 }
 

@@ -2,7 +2,7 @@
 answer reached the browser is still there: its session works, its credential change (the TOTP step and last login
 it recorded) and its audit entry are stored, and the SQLite file passes integrity_check.
 
-Also: SIGTERM lets the requests in flight finish and the process exit cleanly."""
+Also: SIGTERM under load stops the server cleanly (status 0, the store closed after the requests drained)."""
 
 import json
 import signal
@@ -96,6 +96,7 @@ def test_sigterm_drains_requests_and_exits(node):
         load.stop()
     assert node.proc.returncode == 0, node.log_tail()
     assert "Varco stopped: requests drained, closing the store" in node.log_tail()
-    # No login was cut half-way: each one either completed or never reached the stopping server.
-    cut = [o for o in load.outcomes if not o.ok and not o.reason.startswith(("connection", "AuthnRequest"))]
-    assert not cut, [o.reason for o in cut]
+    # Every answer the stopping server gave was a whole one: a login either went on or found the door closed
+    # (connection refused or closed between requests), never an error page or a 5xx from a half-stopped server.
+    errors = [o for o in load.outcomes if not o.ok and not o.reason.startswith("connection")]
+    assert not errors, [o.reason for o in errors]
