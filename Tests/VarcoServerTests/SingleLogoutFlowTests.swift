@@ -287,8 +287,8 @@ import VarcoXML
             LogoutStep(kind: .upstream, relyingParty: "https://spid-idp.test", displayName: "SPID", nameID: "_upstream",
                        nameIDFormat: NameIDFormat.transient, sessionIndex: "_upstream-session")
         }
-        func logoutRedirect(for session: SSOSession, step: LogoutStep) async throws -> String {
-            "https://spid-idp.test/slo?SAMLRequest=upstream"
+        func logoutAnswer(for session: SSOSession, step: LogoutStep) async throws -> ProtocolAnswer {
+            .redirect("https://spid-idp.test/slo?SAMLRequest=upstream")
         }
     }
 

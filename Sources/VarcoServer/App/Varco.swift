@@ -38,7 +38,7 @@ struct Varco: Sendable {
 
     init(configuration: ServerConfiguration, stores: Stores, pages: Pages, dataDirectory: DataDirectory,
          clock: any WallClock = SystemWallClock(), random: any RandomSource = SystemRandomSource(), logger: Logger,
-         upstreamLogout: any UpstreamLogout = NoUpstreamLogout()) throws {
+         upstreamLogout: (any UpstreamLogout)? = nil) throws {
         self.configuration = configuration
         self.stores = stores
         self.pages = pages
@@ -70,6 +70,8 @@ struct Varco: Sendable {
                                                     pairwiseSecret: idp.pairwiseSecret)
         oidc = OIDCProvider(configuration: OIDCConfiguration(issuer: configuration.publicURL, pairwiseSecret: idp.pairwiseSecret),
                             keys: oidcKeys, stores: stores, clock: clock, random: random)
+        upstream = try UpstreamLoginService(configuration: configuration, dataDirectory: dataDirectory, stores: stores.upstream,
+                                            clock: clock, random: random)
         logoutRequests = LogoutRequestReceiver(configuration: idp, relyingParties: stores.relyingParties, replay: stores.replay, clock: clock,
                                                metadataCache: metadataCache)
         logoutResponses = LogoutResponseReceiver(configuration: idp, relyingParties: stores.relyingParties, metadataCache: metadataCache)
@@ -79,10 +81,8 @@ struct Varco: Sendable {
             backChannel: BackChannelLogoutSender(auditor: auditor),
             soap: SOAPLogoutClient(messages: logoutMessages, responses: logoutResponses, metadataCache: metadataCache,
                                    relyingParties: stores.relyingParties, clock: clock),
-            upstream: upstreamLogout)
+            upstream: upstreamLogout ?? NationalProviderLogout(service: upstream, auditor: auditor))
         let oidcLogin = OIDCLoginProtocol(provider: oidc)
-        upstream = try UpstreamLoginService(configuration: configuration, dataDirectory: dataDirectory, stores: stores.upstream,
-                                            clock: clock, random: random)
         var methods = [otpApp.descriptor, otp.descriptor]
         let upstreamSettings = configuration.upstream
         if !(upstreamSettings.spidMetadata + upstreamSettings.testSPIDMetadata).isEmpty || configuration.demo {

@@ -81,7 +81,7 @@ struct LogoutRoutes {
             return response
         }
         if let index = session.logout?.pendingUpstreamStep {
-            return HTML.redirect(to: try await varco.logout.upstreamRedirect(step: index, in: session))
+            return StepRenderer(varco: varco).render(try await varco.logout.upstreamAnswer(step: index, in: session), language: language)
         }
         let (concluded, frames, answer) = try await varco.logout.conclude(session)
         let finished = concluded.logout ?? logout

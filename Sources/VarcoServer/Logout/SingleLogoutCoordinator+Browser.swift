@@ -61,10 +61,10 @@ extension SingleLogoutCoordinator {
     }
 
     /// The upstream provider's turn: the step is marked in progress and the browser goes there.
-    func upstreamRedirect(step index: Int, in session: SSOSession) async throws -> String {
-        let location = try await upstream.logoutRedirect(for: session, step: session.logout!.steps[index])
+    func upstreamAnswer(step index: Int, in session: SSOSession) async throws -> ProtocolAnswer {
+        let answer = try await upstream.logoutAnswer(for: session, step: session.logout!.steps[index])
         try await stores.sessions.update(id: session.id) { stored in stored.logout?.steps[index].outcome = .inProgress }
-        return location
+        return answer
     }
 
     /// For the upstream hook: the upstream provider answered (or not); the browser then returns to `/logout/progress`.

@@ -5,40 +5,42 @@ import VarcoSAML
 import VarcoSPID
 import VarcoXML
 
-extension Varco {
-    /// Single logout toward the national provider: for a session that has ended and came from SPID or
-    /// CIE (`session.upstream`), what the browser must be sent to so that the provider ends its session
-    /// too; nil when the session came from a local method or the provider is no longer registered.
-    ///
-    /// - SPID: a signed LogoutRequest (HTTP-Redirect, else HTTP-POST) to the provider's
-    ///   SingleLogoutService; its LogoutResponse comes back to `/spid/slo`, which checks it and shows
-    ///   the "logged out" page.
-    /// - CIE: "simple logout", a plain redirect to the provider's logout location.
-    ///
-    /// - Parameter browser: the `varco_browser` cookie value; the LogoutResponse is accepted only there.
-    func upstreamLogout(for session: SSOSession, browser: String) async throws -> ProtocolAnswer? {
+/// Single logout toward the national provider, as the last step of Varco's single logout (`UpstreamLogout`):
+/// a session that came from SPID or CIE (`session.upstream`) gets a signed LogoutRequest to the provider's
+/// SingleLogoutService (HTTP-Redirect, else HTTP-POST), bound to the browser that runs the logout; the
+/// provider's LogoutResponse comes back to `/spid/slo` or `/cie/slo`, which finishes the step.
+struct NationalProviderLogout: UpstreamLogout {
+    let service: UpstreamLoginService
+    let auditor: Auditor
+
+    func step(for session: SSOSession) async -> LogoutStep? {
         guard let login = session.upstream,
-              let provider = await upstream.registry.provider(login.kind, entityID: login.identityProvider) else { return nil }
-        switch login.kind {
-        case .cie:
-            return (provider.sloRedirectURL ?? provider.sloPostURL).map { .redirect($0) }
-        case .spid:
-            guard let destination = provider.sloRedirectURL ?? provider.sloPostURL else { return nil }
-            let now = clock.now()
-            let request = UpstreamLogoutRequest(id: random.xmlID(), issueInstant: now, issuer: upstream.spid.entityID,
-                                                destination: destination, login: login)
-            let relayState = random.token(byteCount: 24)
-            try await stores.upstream.pending.insert(PendingUpstreamRequest(
-                id: request.id, kind: .spid, identityProvider: provider.entityID, issueInstant: now, requestedLevel: session.level,
-                comparison: "minimum", relayState: relayState, browserBinding: browser, loginTransaction: nil,
-                expires: now.addingTimeInterval(upstream.requestLifetime), purpose: .logout))
-            await auditor.record(.sessionEnded, subject: session.citizen.value, relyingParty: provider.entityID,
-                                 detail: "SPID single logout sent to the provider")
-            if provider.sloRedirectURL != nil {
-                return .redirect(try request.redirectURL(relayState: relayState, key: upstream.spidKey))
-            }
-            return .postForm(try request.postForm(relayState: relayState, key: upstream.spidKey))
+              let provider = await service.registry.provider(login.kind, entityID: login.identityProvider),
+              provider.sloRedirectURL != nil || provider.sloPostURL != nil else { return nil }
+        return LogoutStep(kind: .upstream, relyingParty: provider.entityID, displayName: provider.displayName, nameID: login.nameID,
+                          nameIDFormat: login.nameIDFormat, sessionIndex: login.sessionIndex ?? "")
+    }
+
+    func logoutAnswer(for session: SSOSession, step: LogoutStep) async throws -> ProtocolAnswer {
+        guard let login = session.upstream, let logout = session.logout,
+              let provider = await service.registry.provider(login.kind, entityID: login.identityProvider),
+              let destination = provider.sloRedirectURL ?? provider.sloPostURL else {
+            throw WebError(.internalServerError, "error_internal", detail: "upstream logout step without a registered provider")
         }
+        let now = service.clock.now()
+        let request = UpstreamLogoutRequest(id: service.random.xmlID(), issueInstant: now, issuer: service.endpoints(login.kind).entityID,
+                                            destination: destination, login: login)
+        let relayState = service.random.token(byteCount: 24)
+        try await service.stores.pending.insert(PendingUpstreamRequest(
+            id: request.id, kind: login.kind, identityProvider: provider.entityID, issueInstant: now, requestedLevel: session.level,
+            comparison: "minimum", relayState: relayState, browserBinding: logout.browserBinding, loginTransaction: nil,
+            expires: now.addingTimeInterval(service.requestLifetime), purpose: .logout))
+        await auditor.record(.sessionEnded, subject: session.citizen.value, relyingParty: provider.entityID,
+                             detail: "\(login.kind.rawValue) single logout sent to the provider")
+        if provider.sloRedirectURL != nil {
+            return .redirect(try request.redirectURL(relayState: relayState, key: service.key(login.kind)))
+        }
+        return .postForm(try request.postForm(relayState: relayState, key: service.key(login.kind)))
     }
 }
 
@@ -65,16 +67,22 @@ struct UpstreamLogoutRoutes {
             await varco.auditor.record(.requestRejected, detail: "\(kind.rawValue) LogoutResponse names no pending logout", client: client)
             throw WebError(.forbidden, "spid_error_unexpected", detail: "unsolicited LogoutResponse")
         }
+        let logout = try await varco.logout.logout(cookie: request.cookies[CookieNames.logout]?.value, browser: browser)
+        let success: Bool
         do {
-            let success = try UpstreamLogoutResponseValidator(endpoints: varco.upstream.endpoints(kind))
+            success = try UpstreamLogoutResponseValidator(endpoints: varco.upstream.endpoints(kind))
                 .validate(message, expected: pending.id, provider: provider)
-            await varco.auditor.record(.sessionEnded, relyingParty: provider.entityID,
-                                       detail: "\(kind.rawValue) LogoutResponse \(success ? "success" : "with an error status")", client: client)
         } catch {
             await varco.auditor.record(.requestRejected, relyingParty: provider.entityID,
                                        detail: "\(kind.rawValue) LogoutResponse refused: \(error.detail)", client: client)
+            if let logout { try await varco.logout.finish(upstreamOf: logout, outcome: .failed, detail: error.detail) }
             throw WebError(.forbidden, "spid_error_invalid", detail: error.detail)
         }
+        await varco.auditor.record(.sessionEnded, relyingParty: provider.entityID,
+                                   detail: "\(kind.rawValue) LogoutResponse \(success ? "success" : "with an error status")", client: client)
+        if let logout { try await varco.logout.finish(upstreamOf: logout, outcome: success ? .loggedOut : .failed) }
+        // The rest of single logout (the result page, the answer to the service that started it).
+        if logout != nil { return HTML.redirect(to: "/logout/progress") }
         return HTML.response(varco.pages.render("logged-out", language: request.language, model: LoggedOutPage()))
     }
 }
