@@ -17,7 +17,7 @@ import VarcoXML
     @Test func theRequestFollowsTheSPIDRules() throws {
         let root = try XMLDocument(string: request(.spidL2).xml()).root
         #expect(root.attribute("Version") == "2.0")
-        #expect(root.attribute("IssueInstant") == "2026-09-21T13:46:40.531Z")
+        #expect(root.attribute("IssueInstant") == "2026-09-21T14:13:20.531Z")
         #expect(root.attribute("Destination") == "https://idp.test/sso")
         #expect(root.attribute("ForceAuthn") == "true")
         #expect(root.attribute("IsPassive") == nil)
