@@ -51,7 +51,7 @@ import VarcoXML
             let start = try await browser.get(try h.ssoURI("fse", id: "_s1", level: .spidL2))
             let login = try #require(start.headers[.location])
             let page = String(buffer: try await browser.get(login).body)
-            #expect(page.contains("Entra con SPID") && page.contains("Test IdP"))
+            #expect(page.contains("Entra con SPID") && page.contains(">\(Self.provider)</a>"))
             let toProvider = try await browser.get(login + "/spid?idp=" + URLEncodedForm.encode(Self.provider))
             #expect(toProvider.status == .found)
             let location = try #require(toProvider.headers[.location])
