@@ -17,7 +17,7 @@ import VarcoXML
     @Test func theRequestFollowsTheSPIDRules() throws {
         let root = try XMLDocument(string: request(.spidL2).xml()).root
         #expect(root.attribute("Version") == "2.0")
-        #expect(root.attribute("IssueInstant") == "2026-09-21T13:46:40.531Z")
+        #expect(root.attribute("IssueInstant") == "2026-09-21T14:13:20.531Z")
         #expect(root.attribute("Destination") == "https://idp.test/sso")
         #expect(root.attribute("ForceAuthn") == "true")
         #expect(root.attribute("IsPassive") == nil)
@@ -131,7 +131,7 @@ import VarcoXML
         process.waitUntilExit()
         #expect(text.contains("2.5.4.97=PA:IT-r_demo"))
         #expect(text.contains("2.5.4.83=https://varco.test/spid/metadata"))
-        #expect(text.contains("Public-Key: (3072 bit)"))
+        #expect(text.contains("Public-Key: (2048 bit)"))
         #expect(text.contains("sha256WithRSAEncryption"))
         #expect(text.contains("Digital Signature, Non Repudiation"))
         #expect(text.contains("1.3.76.16.6") && text.contains("1.3.76.16.4.2.1"))

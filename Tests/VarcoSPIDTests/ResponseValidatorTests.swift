@@ -40,7 +40,7 @@ import VarcoSAML
 
     @Test func aKeyOutsideTheMetadataIsRefusedEvenWithItsCertificateInKeyInfo() throws {
         let forged = try f.attacker.sign(f.unsigned())
-        #expect(forged.contains(f.attacker.key.certificateBase64))
+        #expect(forged.contains("X509Certificate"), "the attacker's certificate travels in KeyInfo")
         #expect { try f.validate(forged) } throws: { ($0 as? UpstreamResponseFailure).map { if case .signature = $0 { true } else { false } } ?? false }
     }
 
@@ -105,8 +105,9 @@ import VarcoSAML
                 "<samlp:Status><samlp:StatusCode Value=\"\(SAMLStatus.TopLevel.responder.rawValue)\"><samlp:StatusCode "
                 + "Value=\"\(SAMLStatus.SecondLevel.authnFailed.rawValue)\"/></samlp:StatusCode><samlp:StatusMessage>ErrorCode nr\(code)"
                 + "</samlp:StatusMessage></samlp:Status>").replacingRegex("<saml:Assertion .*?</saml:Assertion>", "")
+            let signed = try f.standIn.sign(xml)
             do {
-                _ = try f.validate(try f.standIn.sign(xml))
+                _ = try f.validate(signed)
                 Issue.record("nr\(code) accepted")
             } catch {
                 #expect(error == .providerStatus(code: SAMLStatus.TopLevel.responder.rawValue, spidErrorCode: code))

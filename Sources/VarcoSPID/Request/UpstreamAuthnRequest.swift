@@ -67,8 +67,9 @@ public struct UpstreamAuthnRequest: Sendable, Equatable {
 /// UTC times with milliseconds, as the SPID examples write them (`2017-03-05T18:03:10.531Z`).
 public enum SPIDTime {
     public static func format(_ date: Date) -> String {
-        let whole = SAMLTime.format(date)
-        let millis = Int((date.timeIntervalSince1970 - date.timeIntervalSince1970.rounded(.down)) * 1000)
-        return String(whole.dropLast()) + String(format: ".%03dZ", min(max(millis, 0), 999))
+        let total = Int64((date.timeIntervalSince1970 * 1000).rounded())
+        let seconds = total >= 0 ? total / 1000 : (total - 999) / 1000
+        let whole = SAMLTime.format(Date(timeIntervalSince1970: Double(seconds)))
+        return String(whole.dropLast()) + String(format: ".%03dZ", Int(total - seconds * 1000))
     }
 }

@@ -12,18 +12,21 @@ public struct StandInIdentityProvider: Sendable {
     public var ssoURL: String
     public var key: XMLSigningKey
     public var displayName: String
+    /// Where it would receive LogoutRequests, if anywhere.
+    public var sloURL: String?
 
-    public init(entityID: String, ssoURL: String, key: XMLSigningKey, displayName: String = "SPID di prova (demo)") {
+    public init(entityID: String, ssoURL: String, key: XMLSigningKey, displayName: String = "SPID di prova (demo)", sloURL: String? = nil) {
         self.entityID = entityID
         self.ssoURL = ssoURL
         self.key = key
         self.displayName = displayName
+        self.sloURL = sloURL
     }
 
     /// The registry entry for this provider (trusted in-process, as its metadata would say).
     public func provider() throws(XMLError) -> UpstreamIdentityProvider {
         UpstreamIdentityProvider(kind: .spid, entityID: entityID, displayName: displayName, ssoRedirectURL: ssoURL, ssoPostURL: ssoURL,
-                                 keys: [try XMLVerificationKey(certificate: key.certificateBase64)])
+                                 sloRedirectURL: sloURL, keys: [try XMLVerificationKey(certificate: key.certificateBase64)])
     }
 
     /// What the stand-in reads from an AuthnRequest.

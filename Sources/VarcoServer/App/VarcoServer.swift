@@ -60,6 +60,11 @@ public enum VarcoServer {
             let demoRouter = Router(context: VarcoRequestContext.self)
             demoRouter.add(middleware: SecurityHeadersMiddleware(pages: pages, logger: logger))
             DemoServiceRoutes(varco: varco, port: demoPort, key: demoKey).register(on: demoRouter)
+            let spidIdentity = try data.identity(named: "demo-spid-idp", commonName: "demo-spid-idp")
+            let standIn = DemoSPIDProviderRoutes.standIn(port: demoPort, key: try XMLSigningKey(
+                privateKeyPEM: spidIdentity.privateKeyPEM, certificatePEM: spidIdentity.certificatePEM))
+            await varco.upstream.registry.register(try standIn.provider())
+            DemoSPIDProviderRoutes(varco: varco, standIn: standIn).register(on: demoRouter)
             try StaticFiles(templatesDirectory: configuration.templatesDirectory).register(on: demoRouter)
             services.append(Application(router: demoRouter, configuration: .init(address: .hostname("127.0.0.1", port: demoPort),
                                                                                     serverName: "Varco demo services"), logger: logger))

@@ -28,10 +28,11 @@ struct LoginRoutes {
             }
             var page = MethodsPage(serviceName: await StepRenderer(varco: varco).serviceName(transaction), methods: methods,
                                    cancelAction: "/login/\(transaction.id)/cancel", csrf: transaction.csrfToken)
-            if available.contains(.spid) {
-                page.spidProviders = await varco.upstream.registry.providers(.spid).shuffled().map {
+            let spidProviders = available.contains(.spid) ? await varco.upstream.registry.providers(.spid) : []
+            if !spidProviders.isEmpty {
+                page.spid = SPIDButton(providers: spidProviders.shuffled().map {
                     .init(name: $0.displayName, href: "/login/\(transaction.id)/spid?idp=\(URLEncodedForm.encode($0.entityID))")
-                }
+                })
             }
             if available.contains(.cie), !(await varco.upstream.registry.providers(.cie)).isEmpty {
                 page.cieHref = "/login/\(transaction.id)/cie"

@@ -18,11 +18,15 @@ struct MethodsPage: PageModel {
     let methods: [Method]
     let cancelAction: String
     let csrf: String
-    /// The "Entra con SPID" button's provider list (random order), empty when SPID is not offered.
-    var spidProviders: [ProviderChooserPage.Provider] = []
-    var hasSPID: Bool { !spidProviders.isEmpty }
+    /// The "Entra con SPID" button, when SPID is offered.
+    var spid: SPIDButton?
     /// The "Entra con CIE" button's link, when CIE is offered.
     var cieHref: String?
+}
+
+/// The "Entra con SPID" button: its provider list, in random order.
+struct SPIDButton: Sendable {
+    let providers: [ProviderChooserPage.Provider]
 }
 
 struct OTPAppPage: PageModel {

@@ -21,17 +21,17 @@ extension UpstreamLoginService {
                  client: String?) async throws -> Accepted {
         let now = clock.now()
         var request: PendingUpstreamRequest?
-        let outcome: Result<UpstreamAssertion, UpstreamResponseFailure>
+        var outcome: Result<UpstreamAssertion, UpstreamResponseFailure>
+        var subject: String?
         do {
             let (taken, assertion) = try await check(xml, relayState: relayState, kind: kind, browser: browser, now: now)
             request = taken
-            outcome = .success(assertion)
+            // Mapping: the fiscalNumber must hold a valid codice fiscale, or there is no login.
+            do { subject = try assertion.codiceFiscale().value; outcome = .success(assertion) } catch { outcome = .failure(error) }
         } catch let refused as Refused {
             request = refused.request
             outcome = .failure(refused.failure)
         }
-        var subject: String?
-        if case .success(let assertion) = outcome { subject = try? assertion.codiceFiscale().value }
         try await stores.archive.append(ArchivedUpstreamResponse(
             received: now, kind: kind, identityProvider: request?.identityProvider, inResponseTo: request?.id, subject: subject,
             outcome: outcome.failureDetail, responseBase64: Data(xml).base64EncodedString(),
@@ -39,7 +39,6 @@ extension UpstreamLoginService {
         switch outcome {
         case .success(let assertion):
             guard let request else { throw Refused(failure: .unexpected("no pending request"), request: nil) }
-            do { _ = try assertion.codiceFiscale() } catch { throw Refused(failure: error, request: request) }
             return Accepted(request: request, assertion: assertion)
         case .failure(let failure):
             throw Refused(failure: failure, request: request)
