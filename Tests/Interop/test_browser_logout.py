@@ -59,3 +59,45 @@ def test_citizen_logs_out_of_three_services_at_once(varco, chromium, shots):
     # Every service now asks for a full login again.
     chromium.get(f"{services}/bandi/login")
     wait.until(EC.url_contains(varco.base_url + "/login/"))
+
+
+def test_esci_on_varco_with_a_service_that_never_answers(varco, chromium, shots, tmp_path):
+    """"Esci" on Varco's own page; one service's logout endpoint never answers: after its timeout the page moves
+    on by itself and shows it, while the other service is logged out and Varco's session is over."""
+    from harness import free_port
+    from sps import BINDING_REDIRECT, make_keypair
+    from test_logout import Pysaml2SLO
+
+    citizen = varco.add_citizen(given_name="Tommaso", family_name="Greco")
+    services = f"http://127.0.0.1:{varco.demo_sp_port}"
+    wait = WebDriverWait(chromium, 60)
+    # A service whose logout endpoint is a loopback port where nothing listens.
+    silent = f"http://127.0.0.1:{free_port()}"
+    key, cert = make_keypair(tmp_path, "silent")
+    sp = Pysaml2SLO(tmp_path, f"{silent}/metadata", f"{silent}/acs", key, cert)
+    varco.cli("sp", "add", str(sp.write_metadata()), "--name", "Servizio muto")
+    sp.trust_idp(varco.metadata())
+
+    chromium.get(f"{services}/fse/login")
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "a.method[href$='/otp-app']"))).click()
+    wait.until(EC.presence_of_element_located((By.ID, "otp_id"))).send_keys(citizen.otp_id)
+    chromium.find_element(By.ID, "password").send_keys(citizen.password)
+    chromium.find_element(By.ID, "code").send_keys(citizen.totp.next_code())
+    chromium.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait.until(EC.url_to_be(f"{services}/fse/acs"))
+    # The silent service is reached through the SSO session (its ACS is not there either: only the visit counts).
+    chromium.get(sp.authn_request(varco.entity_id, BINDING_REDIRECT, relay_state="silent").url)
+    wait.until(lambda driver: not driver.current_url.startswith(varco.base_url + "/sso"))
+
+    chromium.get(varco.base_url + "/")
+    chromium.find_element(By.CSS_SELECTOR, "a.logout").click()
+    wait.until(EC.element_to_be_clickable((By.CSS_SELECTOR, "form[action='/logout'] button"))).click()
+    results = wait.until(EC.presence_of_element_located((By.ID, "logout-results")))
+    text = results.text
+    chromium.save_screenshot(str(shots / "logout-5-partial-it.png"))
+    assert "Fascicolo Sanitario Elettronico: disconnesso" in text, text
+    assert "Servizio muto: non ha risposto: chiudi il browser" in text, text
+    assert "chiudi il browser per essere sicuro" in chromium.find_element(By.CSS_SELECTOR, "[role=alert]").text
+
+    chromium.get(f"{services}/bandi/login")
+    wait.until(EC.url_contains(varco.base_url + "/login/"))

@@ -21,33 +21,23 @@ public struct AuthnRequestReceiver: Sendable {
     }
 
     public func receive(_ message: InboundMessage) async throws -> RequestOutcome {
-        // 1. Well-formed, safe XML whose root is an AuthnRequest with one Issuer.
-        let document: XMLDocument
-        do { document = try XMLDocument(bytes: message.xml) } catch {
-            return .refuse(Refusal(.malformedMessage, "unparseable request: \(error)"))
-        }
-        guard let claimedIssuer = AuthnRequest.claimedIssuer(of: document.root) else {
-            return .refuse(Refusal(.malformedMessage, "not an AuthnRequest with exactly one Issuer"))
-        }
-        // 2. The issuer is a registered, enabled service provider.
-        guard let party = try await relyingParties.find(id: claimedIssuer), party.kind == .samlServiceProvider else {
-            return .refuse(Refusal(.unknownService, "issuer not registered", serviceProvider: claimedIssuer))
-        }
-        guard party.enabled else { return .refuse(Refusal(.disabledService, "service disabled", serviceProvider: claimedIssuer)) }
-        let cached: MetadataCache.Entry
-        do { cached = try metadataCache.entry(for: party.id, xml: party.metadata) } catch {
-            return .refuse(Refusal(.unknownService, "stored metadata unreadable: \(error)", serviceProvider: claimedIssuer))
-        }
-        // 3. Signature: checked with the metadata's keys only; the message is read from what was signed.
-        let trusted: XMLNode
-        let metadata = cached.metadata
-        switch checkSignature(message, document: document, metadata: metadata, keys: cached.keys, settings: party.settings) {
-        case .success(let node): trusted = node
+        // 1–3. Safe XML whose root is an AuthnRequest with one Issuer, a registered and enabled service, and a
+        // signature with its metadata's keys only (required when its metadata or settings say so); the message
+        // is read from what was signed.
+        let trusted: TrustedMessage
+        let everyRequestSigned = configuration.requireSignedRequests
+        switch try await TrustedMessage.establish(message, element: "AuthnRequest", relyingParties: relyingParties, metadataCache: metadataCache,
+                                                  signatureRequired: { metadata, settings in
+                                                      metadata.authnRequestsSigned || settings.requireSignedRequests || everyRequestSigned
+                                                  }) {
+        case .success(let message): trusted = message
         case .failure(let refusal): return .refuse(refusal)
         }
+        let party = trusted.party
+        let metadata = trusted.metadata
         let request: AuthnRequest
-        do { request = try AuthnRequest(trusted) } catch {
-            return .refuse(Refusal(.malformedMessage, "invalid AuthnRequest: \(error)", serviceProvider: claimedIssuer))
+        do { request = try AuthnRequest(trusted.root) } catch {
+            return .refuse(Refusal(.malformedMessage, "invalid AuthnRequest: \(error)", serviceProvider: party.id))
         }
         // 4. Where to answer: only an AssertionConsumerService from the metadata (SAML core §3.4.1).
         if request.assertionConsumerServiceIndex != nil && request.assertionConsumerServiceURL != nil {
@@ -66,7 +56,7 @@ public struct AuthnRequestReceiver: Sendable {
         // 5. Version (SAML core §3.4.1 / §4.1.3).
         guard request.version == "2.0" else { return reply(SAMLStatus(.versionMismatch, message: "Only SAML 2.0 is supported")) }
         // 6. Destination: required on signed messages (bindings §3.4.5.2, §3.5.5.2), must be this endpoint.
-        let signed = message.redirectSignature != nil || document.root.children("Signature", namespace: SAMLNamespace.dsig).count == 1
+        let signed = trusted.signed
         if let destination = request.destination {
             guard destination == configuration.ssoURL else {
                 return reply(SAMLStatus(.requester, message: "Destination does not match the SSO endpoint"))
@@ -106,31 +96,5 @@ public struct AuthnRequestReceiver: Sendable {
             relayState: message.relayState, nameIDFormat: format,
             attributeConsumingServiceIndex: request.attributeConsumingServiceIndex,
             requirement: LoginRequirement(acceptableLevels: levels, forceAuthn: request.forceAuthn, isPassive: request.isPassive)))
-    }
-
-    private func checkSignature(_ message: InboundMessage, document: XMLDocument, metadata: ServiceProviderMetadata,
-                                keys: [XMLVerificationKey], settings: RelyingPartySettings) -> Result<XMLNode, Refusal> {
-        let required = metadata.authnRequestsSigned || settings.requireSignedRequests || configuration.requireSignedRequests
-        let issuer = metadata.entityID
-        if let detached = message.redirectSignature {
-            if detached.algorithm == .rsaSHA1 && !settings.allowLegacySHA1 {
-                return .failure(Refusal(.badSignature, "SHA-1 signature from a service not marked legacy", serviceProvider: issuer))
-            }
-            guard RawSignature.verify(detached.signature, over: detached.signedOctets, algorithm: detached.algorithm, keys: keys) else {
-                return .failure(Refusal(.badSignature, "query-string signature does not verify", serviceProvider: issuer))
-            }
-            return .success(document.root)
-        }
-        do {
-            let verified = try EnvelopedSignature.verify(document.root, keys: keys, allowSHA1: settings.allowLegacySHA1)
-            return .success(verified.root)
-        } catch XMLError.signatureMissing {
-            if required {
-                return .failure(Refusal(.missingSignature, "unsigned request from a service that must sign", serviceProvider: issuer))
-            }
-            return .success(document.root)
-        } catch {
-            return .failure(Refusal(.badSignature, "enveloped signature: \(error)", serviceProvider: issuer))
-        }
     }
 }

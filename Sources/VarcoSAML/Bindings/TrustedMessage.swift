@@ -14,6 +14,13 @@ struct TrustedMessage {
 
     static func establish(_ message: InboundMessage, element: String, relyingParties: any RelyingPartyStore,
                           metadataCache: MetadataCache, signatureRequired: Bool) async throws -> Result<TrustedMessage, Refusal> {
+        try await establish(message, element: element, relyingParties: relyingParties, metadataCache: metadataCache,
+                            signatureRequired: { _, _ in signatureRequired })
+    }
+
+    /// As above, when whether a signature is required depends on the service (its metadata and settings).
+    static func establish(_ message: InboundMessage, element: String, relyingParties: any RelyingPartyStore, metadataCache: MetadataCache,
+                          signatureRequired: (ServiceProviderMetadata, RelyingPartySettings) -> Bool) async throws -> Result<TrustedMessage, Refusal> {
         // 1. Well-formed, safe XML (no DOCTYPE, no entities) whose root is `element` with exactly one Issuer.
         let document: XMLDocument
         do { document = try XMLDocument(bytes: message.xml) } catch {
@@ -49,7 +56,7 @@ struct TrustedMessage {
             let verified = try EnvelopedSignature.verify(document.root, keys: cached.keys, allowSHA1: party.settings.allowLegacySHA1)
             return .success(TrustedMessage(root: verified.root, party: party, metadata: cached.metadata, signed: true))
         } catch XMLError.signatureMissing {
-            guard !signatureRequired else {
+            guard !signatureRequired(cached.metadata, party.settings) else {
                 return .failure(Refusal(.missingSignature, "unsigned \(element)", serviceProvider: claimedIssuer))
             }
             return .success(TrustedMessage(root: document.root, party: party, metadata: cached.metadata, signed: false))
