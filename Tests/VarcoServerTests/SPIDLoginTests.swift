@@ -90,14 +90,37 @@ import VarcoXML
             #expect(audit.contains { $0.kind == .loginFailed && $0.detail.contains("response refused") })
             #expect(try await h.stores.upstream.archive.recent(limit: 5).map(\.outcome).first?.contains("no pending request") == true)
 
-            // Single logout toward the provider: a signed LogoutRequest naming the upstream NameID and SessionIndex.
-            let logout = try await varco.upstreamLogout(for: session, browser: try #require(browser.cookies["varco_browser"]))
-            guard case .redirect(let sloURL)? = logout else { Issue.record("no upstream logout redirect"); return }
-            #expect(sloURL.hasPrefix("https://spid-idp.test/slo?SAMLRequest="))
+            // "Esci": once the service is told (here it never answers), the browser goes to the provider with a
+            // signed LogoutRequest naming the upstream NameID and SessionIndex.
+            let esci = try await browser.post("/logout", form: [("csrf", LogoutRoutes.csrf(for: sessionID))])
+            #expect(esci.status == .seeOther)
+            var progress = try await browser.get("/logout/progress")
+            for _ in 0..<4 where progress.status == .ok {
+                let waited = try #require(progress.headers[.refresh]?.split(separator: "=").last)
+                progress = try await browser.get("/logout/progress?waited=\(waited)")
+            }
+            let sloURL = try #require(progress.headers[.location])
+            #expect(progress.status == .seeOther && sloURL.hasPrefix("https://spid-idp.test/slo?SAMLRequest="))
             let logoutMessage = try RedirectBinding.decode(query: Substring(sloURL.split(separator: "?", maxSplits: 1)[1]))
             let logoutXML = String(decoding: logoutMessage.xml, as: UTF8.self)
             #expect(logoutXML.contains(upstream.nameID) && logoutXML.contains(upstream.sessionIndex ?? "-"))
             #expect(logoutMessage.redirectSignature != nil)
+
+            // The provider's signed LogoutResponse finishes the step; the browser returns to the result page.
+            let requestID = try #require(try XMLDocument(bytes: logoutMessage.xml).root.attribute("ID"))
+            let logoutResponse = try standIn.sign("""
+                <samlp:LogoutResponse xmlns:samlp="\(SAMLNamespace.protocol_)" xmlns:saml="\(SAMLNamespace.assertion)" ID="_lr1" \
+                Version="2.0" IssueInstant="\(SAMLTime.format(h.clock.now()))" Destination="\(varco.upstream.spid.singleLogoutServiceURL)" \
+                InResponseTo="\(requestID)"><saml:Issuer>\(Self.provider)</saml:Issuer><samlp:Status><samlp:StatusCode \
+                Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status></samlp:LogoutResponse>
+                """, assertion: false)
+            let back = try await browser.post("/spid/slo", form: [("SAMLResponse", Data(logoutResponse.utf8).base64EncodedString()),
+                                                                  ("RelayState", logoutMessage.relayState ?? "")])
+            #expect(back.status == .seeOther && back.headers[.location] == "/logout/progress")
+            let steps = try #require(try await h.stores.sessions.find(id: sessionID)?.logout?.steps)
+            #expect(steps.last?.kind == .upstream && steps.last?.outcome == .loggedOut)
+            let result = String(buffer: try await browser.get("/logout/progress").body)
+            #expect(result.contains("SPID: \(Self.provider)</span>: <span class=\"ok\">disconnesso"))
         }
     }
 

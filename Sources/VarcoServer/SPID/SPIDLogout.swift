@@ -17,7 +17,8 @@ struct NationalProviderLogout: UpstreamLogout {
         guard let login = session.upstream,
               let provider = await service.registry.provider(login.kind, entityID: login.identityProvider),
               provider.sloRedirectURL != nil || provider.sloPostURL != nil else { return nil }
-        return LogoutStep(kind: .upstream, relyingParty: provider.entityID, displayName: provider.displayName, nameID: login.nameID,
+        let family = login.kind == .spid ? "SPID" : "CIE"
+        return LogoutStep(kind: .upstream, relyingParty: provider.entityID, displayName: "\(family): \(provider.displayName)", nameID: login.nameID,
                           nameIDFormat: login.nameIDFormat, sessionIndex: login.sessionIndex ?? "")
     }
 
