@@ -4,6 +4,7 @@ import VarcoCore
 import VarcoOIDC
 import VarcoOTP
 import VarcoSAML
+import VarcoSmartCard
 import VarcoXML
 
 /// Everything a running Varco needs, wired once at start. Routes read from it; nothing is global.
@@ -26,6 +27,8 @@ struct Varco: Sendable {
     let oidc: OIDCProvider
     /// Regional OTP credentials with SMS codes (login method `otp-sms`, issuance, first access, recovery).
     let otp: RegionalOTP
+    /// Smart-card login (TS-CNS, CNS, CIE), when configured.
+    let smartCard: SmartCardAuthenticator?
 
     init(configuration: ServerConfiguration, stores: Stores, pages: Pages, dataDirectory: DataDirectory,
          clock: any WallClock = SystemWallClock(), random: any RandomSource = SystemRandomSource(), logger: Logger) throws {
@@ -58,9 +61,13 @@ struct Varco: Sendable {
         oidc = OIDCProvider(configuration: OIDCConfiguration(issuer: configuration.publicURL, pairwiseSecret: idp.pairwiseSecret),
                             keys: try dataDirectory.oidcSigningKeys(), stores: stores, clock: clock, random: random)
         let oidcLogin = OIDCLoginProtocol(provider: oidc)
+        smartCard = try configuration.smartCard.trustDirectory.map { path in
+            SmartCardAuthenticator(settings: configuration.smartCard, trust: try TrustDirectory(path: path),
+                                   citizens: stores.citizens, clock: clock)
+        }
         engine = LoginEngine(logins: stores.logins,
                              sessions: SessionManager(store: stores.sessions, policy: configuration.sessionPolicy, clock: clock, random: random),
-                             protocols: [saml.name: saml, oidcLogin.name: oidcLogin], methods: [otpApp.descriptor, otp.descriptor], clock: clock, random: random,
+                             protocols: [saml.name: saml, oidcLogin.name: oidcLogin], methods: [otpApp.descriptor, otp.descriptor] + (smartCard.map { [$0.descriptor] } ?? []), clock: clock, random: random,
                              auditor: auditor, maxAttempts: configuration.maxLoginAttempts)
     }
 

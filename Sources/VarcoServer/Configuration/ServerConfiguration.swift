@@ -22,6 +22,8 @@ public struct ServerConfiguration: Sendable {
     public var tlsKeyPath: String?
     /// Regional OTP credentials with SMS codes: policy and SMS gateway.
     public var otp = OTPSettings()
+    /// Smart-card login (TS-CNS, CNS, CIE): trust, listener, reverse-proxy mode, per-family policies.
+    public var smartCard = SmartCardSettings()
 
     public init(host: String = "127.0.0.1", port: Int = 8443, publicURL: String? = nil, dataDirectory: String = "var",
                 templatesDirectory: String = "templates", sessionPolicy: SessionPolicy = .init(), maxLoginAttempts: Int = 5,
@@ -59,6 +61,7 @@ public struct ServerConfiguration: Sendable {
         if (tlsCertificatePath == nil) != (tlsKeyPath == nil) {
             problems.append("give both --tls-cert and --tls-key, or neither to use a generated certificate")
         }
+        problems += smartCard.validate(mainPort: port)
         return problems
     }
 }

@@ -23,7 +23,8 @@ public struct Pages: Sendable {
 
     /// Every page the server renders.
     static let required = ["home", "login-methods", "login-otp-app", "post-form", "error", "demo-service", "demo-result",
-                           "logout-confirm", "logged-out", "profile", "operator-issue", "operator-issued"]
+                           "logout-confirm", "logged-out", "profile", "operator-issue", "operator-issued",
+                           "login-smartcard", "login-smartcard-refused"]
 
     public init(directory: String) async throws {
         do { library = try await MustacheLibrary(directory: directory) } catch {
