@@ -65,6 +65,8 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup var otp: OTPServeOptions
 
+    @OptionGroup var card: SmartCardServeOptions
+
     func run() async throws {
         var logger = Logger(label: "varco")
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
@@ -73,6 +75,11 @@ struct Serve: AsyncParsableCommand {
             var configuration = common.server(demo: demo, demoPort: demoPort, templates: templates ?? TemplatesLocation.find(),
                                               requireSigned: requireSignedRequests, tlsCert: tlsCert, tlsKey: tlsKey)
             try otp.apply(to: &configuration, demo: demo)
+            let demoTrust = demo && card.cardTrustDir == nil ? try DemoCard.prepare(dataDirectory: common.dataDir) : nil
+            try card.apply(to: &configuration, demoTrustDir: demoTrust)
+            if demoTrust != nil, configuration.smartCard.port == nil, let demoPort {
+                configuration.smartCard.port = demoPort + 1
+            }
             try await VarcoServer.run(configuration, logger: logger)
         } catch let error as VarcoServer.StartupError {
             throw ValidationError(error.description)

@@ -144,8 +144,10 @@ class Citizen:
 
 
 class Varco:
-    def __init__(self, binary: Path, data_dir: Path, port: int, log_path: Path, demo_sp_port: int | None = None):
+    def __init__(self, binary: Path, data_dir: Path, port: int, log_path: Path, demo_sp_port: int | None = None,
+                 extra_args: list[str] | None = None):
         self.binary = binary
+        self.extra_args = list(extra_args or [])
         self.data_dir = data_dir
         self.port = port
         self.demo_sp_port = demo_sp_port
@@ -164,6 +166,7 @@ class Varco:
         if self.demo_sp_port is not None:
             # the demo services otherwise listen on port + 1, which may be taken
             cmd += ["--demo-sp-port", str(self.demo_sp_port)]
+        cmd += self.extra_args
         self.proc = subprocess.Popen(
             cmd,
             cwd=self.cwd,
