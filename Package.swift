@@ -67,7 +67,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .executableTarget(name: "varco", dependencies: [
-            "VarcoServer",
+            "VarcoServer", "VarcoSmartCard",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "VarcoTesting", dependencies: ["VarcoCore"]),
