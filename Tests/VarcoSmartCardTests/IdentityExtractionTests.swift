@@ -43,16 +43,12 @@ struct IdentityExtractionTests {
         "RSSMRA80A01H501U6120016461039008.abc", "RSSMRA80A01H501/6120016461039008.abc", "RSSMRA80A01H501U/6120016461039008.",
     ])
     func malformed(_ commonName: String) {
-        #expect(throws: CardRefusal.Reason.malformedSubject) {
-            do { _ = try holder(.cns, commonName) } catch { throw error.reason }
-        }
+        #expect(refusal { () throws(CardRefusal) in _ = try holder(.cns, commonName) } == .malformedSubject)
     }
 
     @Test("CNS: a wrong check character is an invalid codice fiscale")
     func invalidCodiceFiscale() {
-        #expect(throws: CardRefusal.Reason.invalidCodiceFiscale) {
-            do { _ = try holder(.cns, "RSSMRA85D18F051Y/6120016461039008.abc=") } catch { throw error.reason }
-        }
+        #expect(refusal { () throws(CardRefusal) in _ = try holder(.cns, "RSSMRA85D18F051Y/6120016461039008.abc=") } == .invalidCodiceFiscale)
     }
 
     @Test("CNS: the card id must pass Luhn")
@@ -60,9 +56,7 @@ struct IdentityExtractionTests {
         #expect(Luhn.isValid("6120016461039008"))
         #expect(Luhn.isValid("7430010024925855"))
         #expect(!Luhn.isValid("6120016461039009"))
-        #expect(throws: CardRefusal.Reason.invalidCardID) {
-            do { _ = try holder(.cns, "RSSMRA80A01H501U/6120016461039009.abc=") } catch { throw error.reason }
-        }
+        #expect(refusal { () throws(CardRefusal) in _ = try holder(.cns, "RSSMRA80A01H501U/6120016461039009.abc=") } == .invalidCardID)
     }
 
     @Test("CIE: the codice fiscale is the CN's first 16 characters")
@@ -72,13 +66,19 @@ struct IdentityExtractionTests {
         #expect(holder.givenName == "LAURA" && holder.familyName == "BIANCHI")
         #expect(holder.codiceFiscale.gender == "F")
         #expect(holder.codiceFiscale.dateOfBirth(now: TestPKI.now) == "1970-08-01")
-        #expect(throws: CardRefusal.Reason.malformedSubject) {
-            do { _ = try self.holder(.cie, "BNCLRA70M41F205VX") } catch { throw error.reason }
-        }
+        #expect(refusal { () throws(CardRefusal) in _ = try self.holder(.cie, "BNCLRA70M41F205VX") } == .malformedSubject)
     }
 }
 
-extension CardRefusal.Reason: Error {}
+/// The reason of the refusal `body` throws, nil if it throws none.
+func refusal(_ body: () throws(CardRefusal) -> Void) -> CardRefusal.Reason? {
+    do throws(CardRefusal) {
+        try body()
+        return nil
+    } catch {
+        return error.reason
+    }
+}
 
 extension CodiceFiscale {
     static func checkCharacterForTests(_ first15: [UInt8]) -> UInt8 {
