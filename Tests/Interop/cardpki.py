@@ -194,6 +194,8 @@ class CardPKI:
                 lines.append(f"V\t{expiry}\t\t{serial}\tunknown\t{subject}")
         index = self.root / f"ocsp-{issuer.name.replace(' ', '_')}.index.txt"
         index.write_text("\n".join(lines) + "\n")
+        # several test cards share a subject: openssl refuses that unless told
+        Path(str(index) + ".attr").write_text("unique_subject = no\n")
         return index
 
     def write_crl(self, name: str, issuer: Issuer) -> None:
@@ -228,18 +230,31 @@ def wait_for_port(port: int, proc: subprocess.Popen | None = None, tries: int = 
     raise RuntimeError(f"nothing listens on 127.0.0.1:{port}")
 
 
+def wait_for_line(log: Path, text: str, proc: subprocess.Popen, tries: int = 200, interval: float = 0.05) -> None:
+    """Poll until the process wrote `text` to its log."""
+    for _ in range(tries):
+        if text in log.read_text(errors="replace"):
+            return
+        if proc.poll() is not None:
+            raise RuntimeError(f"process exited with {proc.returncode}:\n{log.read_text(errors='replace')}")
+        time.sleep(interval)
+    raise RuntimeError(f"{text!r} never appeared in {log}")
+
+
 class OCSPResponder:
-    """`openssl ocsp` answering for one CA, on a loopback port, signing with the CA's key (nextUpdate in 1 day)."""
+    """`openssl ocsp` answering for one CA (asked on loopback; openssl 3.0 takes only a port number and listens on
+    every address), signing with the CA's key, nextUpdate in 1 day."""
 
     def __init__(self, pki: CardPKI, issuer: Issuer, index: Path, port: int):
         cert, key = pki.write_issuer_files(issuer)
         self.log = open(pki.root / "ocsp.log", "ab")
         self.proc = subprocess.Popen(
-            ["openssl", "ocsp", "-index", str(index), "-port", f"127.0.0.1:{port}", "-rsigner", str(cert), "-rkey", str(key),
+            ["openssl", "ocsp", "-index", str(index), "-port", str(port), "-rsigner", str(cert), "-rkey", str(key),
              "-CA", str(cert), "-ndays", "1"],
             stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
-        wait_for_port(port, self.proc)
+        # Not a bare TCP probe: openssl ocsp (3.0) hangs for good on a connection closed without a request.
+        wait_for_line(pki.root / "ocsp.log", "waiting for OCSP client connections", self.proc)
 
     def stop(self) -> None:
         stop_process_group(self.proc, grace=5)

@@ -141,7 +141,7 @@ def test_card_login_through_nginx(proxied, sp, pki, card_name):
 
 @pytest.mark.parametrize("card_name,reason", [
     ("cns_revoked", "revoked"), ("cie_revoked", "revoked"), ("cns_expired", "expired"),
-    ("cns_signature", "signatureCertificate"), ("cns_invalid_cf", "invalidCodiceFiscale"),
+    ("cns_signature", "signatureCertificate"), ("cns_wrong_ku", "wrongKeyUsage"), ("cns_invalid_cf", "invalidCodiceFiscale"),
     ("cns_ocsp_down", "revocationUnavailable"),
 ])  # fmt: skip
 def test_bad_card_through_nginx(proxied, sp, pki, card_name, reason):
