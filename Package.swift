@@ -84,8 +84,9 @@ let package = Package(
         ]),
         .testTarget(name: "VarcoStorageSQLiteTests", dependencies: ["VarcoStorageSQLite", "VarcoTesting"]),
         .testTarget(name: "VarcoServerTests", dependencies: [
-            "VarcoServer", "VarcoTesting", "VarcoOIDC",
+            "VarcoServer", "VarcoTesting", "VarcoOIDC", "VarcoSmartCard",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "X509", package: "swift-certificates"),
         ]),
     ]
 )
