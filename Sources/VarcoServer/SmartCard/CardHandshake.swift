@@ -1,3 +1,4 @@
+import Logging
 import NIOCore
 import NIOSSL
 import Synchronization
@@ -24,7 +25,9 @@ final class CardHandshakeVerdict: ChannelInboundHandler, Sendable {
     /// The verification callback for `NIOSSLServerHandler`: runs the chain validation (swift-certificates
     /// `Verifier`) while the handshake waits, records the outcome, and lets the handshake complete in every case,
     /// so that a refused card gets a page that says why instead of a bare TLS alert.
-    func callback(inspector: CardInspector) -> NIOSSLCustomVerificationCallbackWithMetadata {
+    /// The refusal is logged here too: the TLS library may still end the handshake afterwards (a key without
+    /// digitalSignature), and then no route runs to audit it.
+    func callback(inspector: CardInspector, logger: Logger) -> NIOSSLCustomVerificationCallbackWithMetadata {
         { [self] certificates, promise in
             promise.completeWithTask {
                 let presented: [Certificate]
@@ -41,6 +44,9 @@ final class CardHandshakeVerdict: ChannelInboundHandler, Sendable {
                     return .certificateVerified(VerificationMetadata(ValidatedCertificateChain(chain)))
                 case .failure(let refusal):
                     self.evidence.withLock { $0 = .refused(refusal, leaf: presented.first) }
+                    logger.notice("card refused in the TLS handshake", metadata: [
+                        "reason": "\(refusal.reason.rawValue)", "detail": "\(refusal.detail)",
+                        "certificate": "\(presented.first?.auditName ?? "-")"])
                     return .certificateVerified(VerificationMetadata(nil))
                 }
             }

@@ -18,7 +18,7 @@ struct CardTLSChannel<BaseChannel: ServerChildChannel>: ServerChildChannel {
             let verdict = CardHandshakeVerdict()
             try channel.pipeline.syncOperations.addHandler(
                 NIOSSLServerHandler(context: try contexts.current(), configuration: .init(),
-                                    customVerificationCallbackWithMetadata: verdict.callback(inspector: inspector)))
+                                    customVerificationCallbackWithMetadata: verdict.callback(inspector: inspector, logger: logger)))
             try channel.pipeline.syncOperations.addHandler(verdict)
         }.flatMap {
             base.setup(channel: channel, logger: logger)

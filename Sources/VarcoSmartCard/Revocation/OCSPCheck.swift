@@ -1,6 +1,6 @@
 import Foundation
 import Synchronization
-import X509
+@_spi(FixedExpiryValidationTime) import X509
 
 /// One OCSP query for a validated card, with swift-certificates' `OCSPVerifierPolicy` (request building, responder
 /// signature and delegation, nonce, thisUpdate/nextUpdate). The policy runs in hard mode and its verdict is turned
@@ -12,11 +12,11 @@ struct OCSPCheck {
     func status(of card: ValidatedCard, now: Date) async -> RevocationStatus {
         let requester = RecordingRequester(fetcher: fetcher)
         var verifier = Verifier(rootCertificates: CertificateStore([card.chain[card.chain.count - 1]])) {
-            RFC5280Policy(validationTime: now)
+            RFC5280Policy(fixedExpiryValidationTime: now)
             CardLeafPolicy()
             // Trap: the soft/hard mode does not apply to what the requester returns; an unreachable responder
             // blocks only if the requester answers `.terminalError` (RecordingRequester always does).
-            OCSPVerifierPolicy(failureMode: .hard, requester: requester, validationTime: now)
+            OCSPVerifierPolicy(failureMode: .hard, requester: requester, fixedExpiryValidationTime: now)
         }
         let result = await verifier.validate(leaf: card.leaf, intermediates: CertificateStore(card.chain.dropFirst().dropLast()))
         switch result {

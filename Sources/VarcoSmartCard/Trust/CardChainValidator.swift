@@ -1,5 +1,5 @@
 import Foundation
-import X509
+@_spi(FixedExpiryValidationTime) import X509
 
 /// A card certificate whose chain reached a trusted issuer of `family`, leaf first, trust anchor last.
 public struct ValidatedCard: Sendable {
@@ -40,7 +40,7 @@ public struct CardChainValidator: Sendable {
         for issuers in families where !issuers.roots.isEmpty {
             guard let policy = policies[issuers.family] else { continue }
             var verifier = Verifier(rootCertificates: CertificateStore(issuers.roots)) {
-                RFC5280Policy(validationTime: now)
+                RFC5280Policy(fixedExpiryValidationTime: now)
                 CardLeafPolicy()
             }
             let intermediates = CertificateStore(Array(presented.dropFirst()) + issuers.intermediates)
