@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
 
 import pytest
 
@@ -156,3 +157,24 @@ def test_trust_directory_is_reloaded_without_restart(card_varco, sp, pki, tmp_pa
         assert step.reason == "revocationUnavailable", step.html[:2000]
     finally:
         (card_varco.trust / "cns" / "nuova.pem").unlink()
+
+
+def acceptable_ca_names(port: int) -> str:
+    out = subprocess.run(["openssl", "s_client", "-connect", f"127.0.0.1:{port}"], input="", capture_output=True,
+                         text=True, timeout=30)  # fmt: skip
+    start = out.stdout.find("Acceptable client certificate CA names")
+    assert start >= 0, out.stdout[:3000]
+    return out.stdout[start:out.stdout.find("Requested", start)]
+
+
+def test_card_listener_sends_the_trusted_issuers_as_ca_list(card_varco, pki, tmp_path_factory):
+    names = acceptable_ca_names(card_varco.card_port)
+    assert "Regione Test - CA Cittadini" in names and "National root CA" in names, names
+    assert "Regione Falsa" not in names
+    # the list follows the trust directory without a restart
+    issuer = cardpki.make_ca("Regione Aggiunta - CA Cittadini")
+    (card_varco.trust / "cns" / "aggiunta.pem").write_bytes(cardpki._pem(issuer.cert))
+    try:
+        assert "Regione Aggiunta - CA Cittadini" in acceptable_ca_names(card_varco.card_port)
+    finally:
+        (card_varco.trust / "cns" / "aggiunta.pem").unlink()
