@@ -10,6 +10,7 @@ and the attempt refused.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -137,6 +138,10 @@ def test_card_login_through_nginx(proxied, sp, pki, card_name):
     assert step.status == 200 and post is not None, f"[{step.status}] {step.html[:3000]}"
     _, attrs = sp.process_response(post.saml_response, req.id, card_name)
     assert attrs.get("fiscalNumber") == [f"TINIT-{pki.cards[card_name].cf}"], attrs
+    # audited with the citizen's address as nginx forwarded it, not the proxy's own
+    entries = [json.loads(detail) for kind, detail in audit_details(proxied.data_dir, "accepted") if kind == "loginSucceeded"]
+    mine = [e for e in entries if e.get("subject") == pki.cards[card_name].cf]
+    assert mine and mine[0].get("clientAddress") == "127.0.0.1", entries
 
 
 @pytest.mark.parametrize("card_name,reason", [

@@ -30,9 +30,16 @@ struct SmartCardRoutes {
         }
         guard !varco.configuration.smartCard.trustedProxies.isEmpty else { return }
         router.get("/login/:id/\(Self.presentPath)") { request, context -> Response in
-            try await present(request, id: try context.parameters.require("id"), client: context.clientAddress,
+            try await present(request, id: try context.parameters.require("id"), client: forwardedClient(request, peer: context.clientAddress),
                               evidence: proxyEvidence(request, client: context.clientAddress))
         }
+    }
+
+    /// For the audit log: behind a configured proxy, the address the proxy names last in X-Forwarded-For.
+    func forwardedClient(_ request: Request, peer: String?) -> String? {
+        guard let peer, varco.configuration.smartCard.trustedProxies.contains(peer),
+              let name = HTTPField.Name("X-Forwarded-For"), let forwarded = request.headers[name]?.split(separator: ",").last else { return peer }
+        return forwarded.trimmingCharacters(in: .whitespaces)
     }
 
     /// The card listener's routes.
