@@ -11,6 +11,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", exact: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-certificates.git", exact: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", exact: "1.7.4"),
         .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.3"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", exact: "2.37.6"),
@@ -45,6 +47,13 @@ let package = Package(
             .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
         .target(name: "VarcoSPID", dependencies: ["VarcoCore", "VarcoSAML", "VarcoXML"]),
+        // TS-CNS / CNS / CIE client certificates: trust, chain, profile, revocation, identity. No HTTP here.
+        .target(name: "VarcoSmartCard", dependencies: [
+            "VarcoCore",
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "SwiftASN1", package: "swift-asn1"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .target(name: "VarcoStorageSQLite", dependencies: [
             "VarcoCore",
             .product(name: "GRDB", package: "GRDB.swift"),
@@ -58,7 +67,9 @@ let package = Package(
         ]),
         .target(name: "VarcoServer", dependencies: [
             "VarcoCore", "VarcoSAML", "VarcoOTP", "VarcoXML", "VarcoStorageSQLite", "VarcoStoragePostgres", "VarcoOIDC", "VarcoSPID",
+            "VarcoSmartCard",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "X509", package: "swift-certificates"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
             .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "Logging", package: "swift-log"),
@@ -67,7 +78,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .executableTarget(name: "varco", dependencies: [
-            "VarcoServer",
+            "VarcoServer", "VarcoSmartCard",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "VarcoTesting", dependencies: ["VarcoCore"]),
@@ -81,6 +92,11 @@ let package = Package(
         .testTarget(name: "VarcoSPIDTests", dependencies: ["VarcoSPID", "VarcoSAML", "VarcoXML", "VarcoTesting"]),
         .testTarget(name: "VarcoOTPTests", dependencies: ["VarcoOTP", "VarcoTesting"]),
         .testTarget(name: "VarcoOIDCTests", dependencies: ["VarcoStorageSQLite", "VarcoOIDC", "VarcoTesting"]),
+        .testTarget(name: "VarcoSmartCardTests", dependencies: [
+            "VarcoSmartCard", "VarcoTesting",
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .testTarget(name: "VarcoStorageSQLiteTests", dependencies: ["VarcoStorageSQLite", "VarcoTesting"]),
         .testTarget(name: "VarcoStoragePostgresTests", dependencies: [
             "VarcoStoragePostgres", "VarcoTesting",
@@ -88,8 +104,9 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         .testTarget(name: "VarcoServerTests", dependencies: [
-            "VarcoServer", "VarcoTesting", "VarcoOIDC",
+            "VarcoServer", "VarcoTesting", "VarcoOIDC", "VarcoSmartCard",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "X509", package: "swift-certificates"),
         ]),
     ]
 )

@@ -31,8 +31,10 @@ def varco(tmp_path_factory, request) -> Varco:
     for attempt in range(3):  # a free port may be taken between probing it and binding it
         data_dir = base / f"data-{attempt}"
         data_dir.mkdir()
-        port, demo_sp_port = free_ports(2)
-        server = Varco(binary, data_dir, port, base / f"server-{attempt}.log", demo_sp_port=demo_sp_port)
+        port, demo_sp_port, card_port = free_ports(3)
+        # the demo also opens the smart-card listener (otherwise on the demo port + 1, which may be taken)
+        server = Varco(binary, data_dir, port, base / f"server-{attempt}.log", demo_sp_port=demo_sp_port,
+                       extra_args=["--card-port", str(card_port)])
         request.addfinalizer(server.stop)
         atexit.register(server.stop)
         try:

@@ -4,6 +4,7 @@ import VarcoCore
 import VarcoOIDC
 import VarcoOTP
 import VarcoSAML
+import VarcoSmartCard
 import VarcoXML
 
 /// Everything a running Varco needs, wired once at start. Routes read from it; nothing is global.
@@ -35,6 +36,8 @@ struct Varco: Sendable {
     let logoutResponses: LogoutResponseReceiver
     let logoutMessages: LogoutMessageBuilder
     let logout: SingleLogoutCoordinator
+    /// Smart-card login (TS-CNS, CNS, CIE), when configured.
+    let smartCard: SmartCardAuthenticator?
 
     init(configuration: ServerConfiguration, stores: Stores, pages: Pages, dataDirectory: DataDirectory,
          clock: any WallClock = SystemWallClock(), random: any RandomSource = SystemRandomSource(), logger: Logger,
@@ -91,6 +94,11 @@ struct Varco: Sendable {
         if !(upstreamSettings.cieMetadata + upstreamSettings.testCIEMetadata).isEmpty {
             methods.append(AuthenticatorDescriptor(method: .cie, levels: Set(LevelOfAssurance.allCases)))
         }
+        smartCard = try configuration.smartCard.trustDirectory.map { path in
+            SmartCardAuthenticator(settings: configuration.smartCard, trust: try TrustDirectory(path: path),
+                                   citizens: stores.citizens, clock: clock)
+        }
+        if let smartCard { methods.append(smartCard.descriptor) }
         engine = LoginEngine(logins: stores.logins,
                              sessions: SessionManager(store: stores.sessions, policy: configuration.sessionPolicy, clock: clock, random: random,
                                                       expiry: logout),

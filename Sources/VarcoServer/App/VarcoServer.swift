@@ -73,6 +73,10 @@ public enum VarcoServer {
         }
 
         let tls = try tlsConfiguration(configuration, data: data)
+        if let card = varco.smartCard, let cardPort = configuration.smartCard.port {
+            services.append(try cardListener(varco: varco, card: card, port: cardPort, tls: tls))
+            logger.notice("smart-card listener on \(configuration.smartCard.cardURL(main: configuration.publicURL) ?? "port \(cardPort)") (trusted issuers: \(card.trust.path))")
+        }
         let app = Application(router: try router(for: varco), server: try .tls(.http1(), tlsConfiguration: tls),
                               configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Varco"),
                               services: services, logger: logger)
@@ -103,7 +107,19 @@ public enum VarcoServer {
         OperatorPageRoutes(varco: varco).register(on: router)
         ProfileRoutes(varco: varco).register(on: router)
         SPIDRoutes(varco: varco).register(on: router)
+        if let card = varco.smartCard { SmartCardRoutes(varco: varco, card: card).register(on: router) }
         return router
+    }
+
+    /// The card listener: its own port, TLS asking for an optional client certificate, only the card routes.
+    static func cardListener(varco: Varco, card: SmartCardAuthenticator, port: Int, tls: TLSConfiguration) throws -> some Service {
+        let router = Router(context: CardRequestContext.self)
+        router.add(middleware: SecurityHeadersMiddleware(pages: varco.pages, logger: varco.logger))
+        SmartCardRoutes(varco: varco, card: card).register(on: router)
+        try StaticFiles(templatesDirectory: varco.configuration.templatesDirectory).register(on: router)
+        return Application(router: router, server: .cardTLS(contexts: CardTLSContexts(base: tls, trust: card.trust), inspector: card.inspector),
+                           configuration: .init(address: .hostname(varco.configuration.host, port: port), serverName: "Varco card"),
+                           logger: varco.logger)
     }
 
     private static func tlsConfiguration(_ configuration: ServerConfiguration, data: DataDirectory) throws -> TLSConfiguration {

@@ -32,6 +32,8 @@ public struct ServerConfiguration: Sendable {
     public var shutdownGracePeriod: Duration = .seconds(20)
     /// Login through SPID and CIE (Varco as a service provider toward the national identity providers).
     public var upstream = UpstreamSettings()
+    /// Smart-card login (TS-CNS, CNS, CIE): trust, listener, reverse-proxy mode, per-family policies.
+    public var smartCard = SmartCardSettings()
 
     public init(host: String = "127.0.0.1", port: Int = 8443, publicURL: String? = nil, dataDirectory: String = "var",
                 templatesDirectory: String = "templates", sessionPolicy: SessionPolicy = .init(), maxLoginAttempts: Int = 5,
@@ -75,6 +77,7 @@ public struct ServerConfiguration: Sendable {
             do { _ = try PostgresSettings(url: database) } catch { problems.append("--database: \(error.description)") }
         }
         problems += upstream.validate()
+        problems += smartCard.validate(mainPort: port)
         return problems
     }
 }

@@ -17,7 +17,7 @@ struct StaticFiles: Sendable {
         self.files = files
     }
 
-    func register(on router: Router<VarcoRequestContext>) {
+    func register<Context: RequestContext>(on router: Router<Context>) {
         router.get("/static/:file") { _, context -> Response in
             guard let file = files[try context.parameters.require("file")] else {
                 throw WebError(.notFound, "error_notFound")

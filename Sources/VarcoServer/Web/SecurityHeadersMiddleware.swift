@@ -4,8 +4,7 @@ import VarcoCore
 
 /// Adds the security headers to every response and turns errors into pages: a `WebError` becomes its
 /// page and status; anything else is logged and becomes a generic page, without internals.
-struct SecurityHeadersMiddleware: RouterMiddleware {
-    typealias Context = VarcoRequestContext
+struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
     let pages: Pages
     let logger: Logger
 
