@@ -574,8 +574,11 @@ struct SPIDCommand: AsyncParsableCommand {
             var configuration = common.server()
             if let spidConfig { configuration.upstream.serviceProvider = try UpstreamSettings.serviceProvider(fromJSON: spidConfig) }
             print(try Administration(dataDirectory: common.dataDir).upstreamMetadata(kind: kind, configuration: configuration))
-// MARK: - smart-card login options
+        }
+    }
+}
 
+// MARK: - smart-card login options
 
 /// `varco serve` options of smart-card login (TS-CNS, CNS, CIE).
 struct SmartCardServeOptions: ParsableArguments {
