@@ -84,7 +84,11 @@ let package = Package(
         .target(name: "VarcoTesting", dependencies: ["VarcoCore"]),
         // libFuzzer targets (scripts/fuzz builds them with -sanitize=fuzzer); a plain build replays inputs.
         .target(name: "CFuzzDriver"),
-        .executableTarget(name: "VarcoFuzz", dependencies: ["CFuzzDriver", "VarcoCore", "VarcoSAML", "VarcoOIDC", "VarcoXML", "VarcoStorageSQLite", "VarcoTesting"]),
+        .executableTarget(name: "VarcoFuzz", dependencies: [
+            "CFuzzDriver", "VarcoCore", "VarcoSAML", "VarcoOIDC", "VarcoXML", "VarcoStorageSQLite", "VarcoTesting", "VarcoSmartCard",
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "SwiftASN1", package: "swift-asn1"),
+        ]),
 
         .testTarget(name: "VarcoXMLTests", dependencies: ["VarcoXML"]),
         .testTarget(name: "VarcoCoreTests", dependencies: ["VarcoCore", "VarcoTesting"]),

@@ -1,7 +1,9 @@
 import Foundation
 import VarcoCore
 import VarcoSAML
+import VarcoSmartCard
 import VarcoXML
+import X509
 
 /// One parser that hostile input reaches, with the entry point the server uses for it. Each target must
 /// return normally for every input: a crash, a leak or unbounded memory is a finding.
@@ -20,6 +22,8 @@ enum FuzzTarget: String, CaseIterable, Sendable {
     case oidcToken = "oidc-token"
     /// A bearer token as the userinfo and introspection endpoints parse it.
     case jwt
+    /// A client certificate (DER) through the card holder's identity extraction, as a CNS and as a CIE.
+    case clientCertificate = "client-certificate"
 
     /// Runs one input; the answer says how far it got, for replays.
     @discardableResult
@@ -53,6 +57,14 @@ enum FuzzTarget: String, CaseIterable, Sendable {
         case .jwt:
             let token = String(decoding: bytes, as: UTF8.self)
             return FuzzWorld.wait { (try? await FuzzWorld.shared.provider.validAccessToken(token)) == nil ? "refused" : "valid" }
+        case .clientCertificate:
+            guard let certificate = try? Certificate(derEncoded: bytes) else { return "not a certificate" }
+            return CardFamily.allCases.map { family in
+                do {
+                    let holder = try CardIdentity.holder(of: ValidatedCard(family: family, chain: [certificate]))
+                    return "\(family.rawValue): \(holder.codiceFiscale.value)"
+                } catch { return "\(family.rawValue): \(error)" }
+            }.joined(separator: ", ")
         }
     }
 

@@ -1,8 +1,11 @@
 import Foundation
 import VarcoCore
 import VarcoOIDC
+import SwiftASN1
 import VarcoSAML
+import VarcoSmartCard
 import VarcoXML
+import X509
 
 /// Well-formed inputs for each target, made with the same code the service providers and relying parties
 /// of the tests use, at the fuzz world's fixed time. The fuzzer mutates them.
@@ -37,6 +40,19 @@ enum SeedCorpus {
         case .jwt:
             let tokens = try await issuedTokens(world)
             return ["access-token": Array(tokens.access_token.utf8), "id-token": Array((tokens.id_token ?? "").utf8)]
+        case .clientCertificate:
+            let now = world.clock.now()
+            let issuer = try DemoCardIssuer(now: now)
+            var seeds: [String: [UInt8]] = [:]
+            for (name, commonName) in [("cns", "RSSMRA80A01H501U/1234567890123452.aGFzaC/+="), ("cie", "RSSMRA80A01H501U")] {
+                var profile = DemoCardIssuer.CardProfile(commonName: commonName, givenName: "MARIO", surname: "ROSSI",
+                                                         notValidBefore: now, notValidAfter: now.addingTimeInterval(86400))
+                profile.ocspURI = "http://127.0.0.1:1/ocsp"
+                var serializer = DER.Serializer()
+                try serializer.serialize(try issuer.issue(profile).certificate)
+                seeds[name] = serializer.serializedBytes
+            }
+            return seeds
         }
     }
 
