@@ -35,10 +35,16 @@ struct SQLiteDatabase: Sendable {
             return error.underlying
         case let error as DatabaseError:
             let detail = error.message ?? "\(error.resultCode)"
-            return StoreError.backend("""
+            let message = """
                 SQLite storage at \(location): cannot \(action): \(detail) \
                 (code \(error.extendedResultCode.rawValue)). \(advice(for: error.resultCode))
-                """)
+                """
+            // A full disk or a failing device: the transaction was rolled back and a later request may work
+            // once the operator has acted, so the citizen is told to try again (503), not that Varco broke.
+            switch error.resultCode {
+            case .SQLITE_FULL, .SQLITE_IOERR: return StoreError.unavailable(message)
+            default: return StoreError.backend(message)
+            }
         case is DecodingError, is EncodingError:
             return StoreError.backend("""
                 SQLite storage at \(location): cannot \(action): a stored record does not match this \

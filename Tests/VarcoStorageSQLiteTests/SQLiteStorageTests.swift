@@ -33,6 +33,31 @@ import VarcoTesting
         }
     }
 
+    /// A full disk (simulated with `max_page_count`, which makes SQLite answer SQLITE_FULL as a full volume does):
+    /// the write fails as "unavailable" (a 503 for the citizen), nothing half-written stays, what was stored
+    /// before is intact, and writes work again once there is room.
+    @Test func aFullDiskRefusesTheWriteAndLosesNothing() async throws {
+        try await withTemporaryDirectory { directory in
+            let storage = try SQLiteStorage(path: directory.appendingPathComponent("varco.sqlite").path)
+            try await storage.stores.audit.append(AuditEvent(time: start, kind: .citizenAdded, subject: rossi.value, detail: "before"))
+            let pages = try await storage.database.writer.write { try Int.fetchOne($0, sql: "PRAGMA page_count") } ?? 0
+            try await storage.database.writer.writeWithoutTransaction { try $0.execute(sql: "PRAGMA max_page_count = \(pages)") }
+            let bulky = String(repeating: "x", count: 64 * 1024)
+            await #expect {
+                try await storage.stores.audit.append(AuditEvent(time: start + 1, kind: .citizenAdded, subject: rossi.value, detail: bulky))
+            } throws: { error in
+                guard case StoreError.unavailable(let message)? = error as? StoreError else { return false }
+                return message.contains("The disk is full")
+            }
+            #expect(try await storage.stores.audit.recent(limit: 5).map(\.detail) == ["before"])
+            let integrity = try await storage.database.writer.read { try String.fetchOne($0, sql: "PRAGMA integrity_check") }
+            #expect(integrity == "ok")
+            try await storage.database.writer.writeWithoutTransaction { try $0.execute(sql: "PRAGMA max_page_count = 1073741823") }
+            try await storage.stores.audit.append(AuditEvent(time: start + 2, kind: .citizenAdded, subject: rossi.value, detail: "after"))
+            #expect(try await storage.stores.audit.recent(limit: 5).map(\.detail) == ["after", "before"])
+        }
+    }
+
     @Test func createsParentDirectoriesAndUsesWAL() async throws {
         try await withTemporaryDirectory { directory in
             let path = directory.appendingPathComponent("data/varco/varco.sqlite").path
