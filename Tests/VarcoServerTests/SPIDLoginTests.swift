@@ -115,6 +115,36 @@ import VarcoXML
         }
     }
 
+    @Test func aProviderErrorCodeIsExplainedAndTheCitizenMayPickAnotherWay() async throws {
+        let (h, varco, standIn) = try await Self.harness()
+        try await Self.run(varco) { browser in
+            let start = try await browser.get(try h.ssoURI("fse", id: "_e1", level: .spidL2))
+            let login = try #require(start.headers[.location])
+            let toProvider = try await browser.get(login + "/spid?idp=" + URLEncodedForm.encode(Self.provider))
+            let location = try #require(toProvider.headers[.location])
+            let message = try RedirectBinding.decode(query: Substring(location.split(separator: "?", maxSplits: 1)[1]))
+            let request = try #require(StandInIdentityProvider.read(message.xml))
+            let sp = varco.upstream.spid
+            var xml = standIn.unsignedResponse(inResponseTo: request.id, audience: sp.entityID, acsURL: sp.assertionConsumerServiceURL,
+                                               level: .spidL2, attributes: [], now: h.clock.now(), random: SystemRandomSource())
+            let status = "<samlp:Status><samlp:StatusCode Value=\"\(SAMLStatus.TopLevel.responder.rawValue)\"><samlp:StatusCode "
+                + "Value=\"\(SAMLStatus.SecondLevel.authnFailed.rawValue)\"/></samlp:StatusCode>"
+                + "<samlp:StatusMessage>ErrorCode nr22</samlp:StatusMessage></samlp:Status>"
+            // No assertion: everything from the Status on is replaced by the error status.
+            let head = try #require(xml.range(of: "<samlp:Status>"))
+            xml = String(xml[..<head.lowerBound]) + status + "</samlp:Response>"
+            let signed = try standIn.sign(xml)
+            let answer = try await browser.post("/spid/acs", form: [("SAMLResponse", Data(signed.utf8).base64EncodedString()),
+                                                                    ("RelayState", message.relayState ?? "")])
+            #expect(answer.status == .forbidden)
+            let page = String(buffer: answer.body)
+            #expect(page.contains("Hai negato il consenso"))
+            #expect(page.contains("href=\"\(login)\""), "a link back to the method choice")
+            #expect(browser.cookies["varco_session"] == nil)
+            #expect(try await h.stores.upstream.archive.recent(limit: 1).first?.outcome.contains("nr22") == true)
+        }
+    }
+
     @Test func metadataOfBothServiceProvidersIsPublished() async throws {
         let (_, varco, _) = try await Self.harness()
         try await Self.run(varco) { browser in

@@ -24,7 +24,7 @@ public struct Pages: Sendable {
     /// Every page the server renders.
     static let required = ["home", "login-methods", "login-otp-app", "post-form", "error", "demo-service", "demo-result",
                            "logout-confirm", "logged-out", "profile", "operator-issue", "operator-issued",
-                           "spid-chooser", "spid-welcome", "demo-spid-idp"]
+                           "spid-chooser", "spid-welcome", "spid-error", "demo-spid-idp"]
 
     public init(directory: String) async throws {
         do { library = try await MustacheLibrary(directory: directory) } catch {
