@@ -98,6 +98,28 @@ import VarcoXML
             let logoutXML = String(decoding: logoutMessage.xml, as: UTF8.self)
             #expect(logoutXML.contains(upstream.nameID) && logoutXML.contains(upstream.sessionIndex ?? "-"))
             #expect(logoutMessage.redirectSignature != nil)
+
+            // Provider-initiated logout: a LogoutRequest signed by the provider ends this browser's session.
+            let forged = UpstreamLogoutRequest(id: "_lo1", issueInstant: h.clock.now(), issuer: Self.provider,
+                                               destination: varco.upstream.spid.singleLogoutServiceURL, login: upstream)
+            let attacker = try XMLSigningKey(privateKeyPEM: ServerHarness.spIdentity.privateKeyPEM,
+                                             certificatePEM: ServerHarness.spIdentity.certificatePEM)
+            let refused = try await browser.get(String(try forged.redirectURL(relayState: "r", key: attacker).dropFirst("https://idp.test".count)))
+            #expect(refused.status == .forbidden, "a LogoutRequest not signed by the provider is refused")
+            #expect(try await h.stores.sessions.find(id: sessionID) != nil)
+            let fromProvider = try await browser.get(String(try forged.redirectURL(relayState: "r", key: standIn.key)
+                .dropFirst("https://idp.test".count)))
+            #expect(fromProvider.status == .found)
+            let back = try #require(fromProvider.headers[.location])
+            #expect(back.hasPrefix("https://spid-idp.test/slo?SAMLResponse="))
+            let reply = try RedirectBinding.decode(query: Substring(back.split(separator: "?", maxSplits: 1)[1]), parameter: "SAMLResponse")
+            let spidKey = try XMLVerificationKey(certificate: varco.upstream.spidKey.certificateBase64)
+            let replySignature = try #require(reply.redirectSignature)
+            #expect(RawSignature.verify(replySignature.signature, over: replySignature.signedOctets, algorithm: replySignature.algorithm,
+                                        keys: [spidKey]))
+            #expect(String(decoding: reply.xml, as: UTF8.self).contains("InResponseTo=\"_lo1\""))
+            #expect(try await h.stores.sessions.find(id: sessionID) == nil)
+            #expect(browser.cookies["varco_session"] == nil)
         }
     }
 
