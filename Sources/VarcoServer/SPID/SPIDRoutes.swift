@@ -25,7 +25,10 @@ struct SPIDRoutes {
                 try await receive(kind, request: request, client: context.clientAddress)
             }
             router.get("\(base)/slo") { request, context -> Response in
-                try await UpstreamLogoutRoutes(varco: varco).receive(kind, request: request, client: context.clientAddress)
+                if request.uri.queryParameters["SAMLRequest"] != nil {
+                    return try await ProviderInitiatedLogoutRoutes(varco: varco).receive(kind, request: request, client: context.clientAddress)
+                }
+                return try await UpstreamLogoutRoutes(varco: varco).receive(kind, request: request, client: context.clientAddress)
             }
             router.post("\(base)/slo") { request, context -> Response in
                 try await UpstreamLogoutRoutes(varco: varco).receive(kind, request: request, client: context.clientAddress)
