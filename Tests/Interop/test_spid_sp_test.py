@@ -149,3 +149,26 @@ def test_spid_sp_test_reports_no_failure(spid_varco, tmp_path, kind, profile):
     assert after["accepted"] + after["refused"] == len(responses)
     assert after["refused"] >= 100 and after["audit_refused"] == after["refused"]
     assert after["sessions"] == after["accepted"]
+
+
+SCC = REPO_ROOT / ".venv-spid" / "bin" / "spid-compliant-certificates"
+
+
+@pytest.mark.parametrize("kind", ["spid", "cie"])
+def test_generated_certificate_passes_agid_validator(tmp_path, kind):
+    """`varco spid certificate` makes a certificate that AgID's spid-compliant-certificates accepts (public sector)."""
+    made = subprocess.run(
+        [str(varco_binary()), "spid", "certificate", "--kind", kind, "--data-dir", str(tmp_path / "data"),
+         "--public-url", "https://login.regione.example"],
+        capture_output=True, text=True, timeout=120, cwd=REPO_ROOT,
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    cert = tmp_path / "sp.crt.pem"
+    cert.write_text(made.stdout)
+    checked = subprocess.run([str(SCC), "validator", "--sector", "public", "--crt-file", str(cert)],
+                             capture_output=True, text=True, timeout=120, env=tool_env())
+    report = checked.stdout + checked.stderr
+    # The validator exits 0 even when checks fail: each failure is a line tagged E (in red).
+    errors = [line for line in report.splitlines() if "\x1b[31mE" in line or line.startswith("[E]")]
+    assert checked.returncode == 0 and not errors, "\n".join(errors) or report[-4000:]
+    assert "policy 1.3.76.16.4.2.1 must be present (now: True)" in report

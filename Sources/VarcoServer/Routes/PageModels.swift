@@ -4,11 +4,14 @@ struct HomePage: PageModel {
     let services: [Service]
     let metadataURL: String
     let hasServices: Bool
+    /// "Entra con SPID" straight into Varco (the provider chooser), when SPID is offered.
+    let spidLoginHref: String?
 
-    init(services: [Service], metadataURL: String) {
+    init(services: [Service], metadataURL: String, spidLoginHref: String? = nil) {
         self.services = services
         self.metadataURL = metadataURL
         self.hasServices = !services.isEmpty
+        self.spidLoginHref = spidLoginHref
     }
 }
 

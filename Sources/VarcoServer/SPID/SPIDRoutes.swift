@@ -25,7 +25,10 @@ struct SPIDRoutes {
                 try await receive(kind, request: request, client: context.clientAddress)
             }
             router.get("\(base)/slo") { request, context -> Response in
-                try await UpstreamLogoutRoutes(varco: varco).receive(kind, request: request, client: context.clientAddress)
+                if request.uri.queryParameters["SAMLRequest"] != nil {
+                    return try await ProviderInitiatedLogoutRoutes(varco: varco).receive(kind, request: request, client: context.clientAddress)
+                }
+                return try await UpstreamLogoutRoutes(varco: varco).receive(kind, request: request, client: context.clientAddress)
             }
             router.post("\(base)/slo") { request, context -> Response in
                 try await UpstreamLogoutRoutes(varco: varco).receive(kind, request: request, client: context.clientAddress)
@@ -105,8 +108,12 @@ struct SPIDRoutes {
         } catch let refused as UpstreamLoginService.Refused {
             await varco.auditor.record(.loginFailed, relyingParty: refused.request?.identityProvider,
                                        detail: "\(kind.rawValue) response refused: \(refused.failure.detail)", client: client)
+            varco.logger.notice("refused request", metadata: ["path": "\(request.uri.path)", "detail": "\(refused.failure.detail)"])
+            // An error status, never a redirect: the citizen reads why, and may pick another way in.
             let status: HTTPResponse.Status = if case .malformed = refused.failure { .badRequest } else { .forbidden }
-            throw WebError(status, refused.failure.messageKey, detail: refused.failure.detail)
+            let page = UpstreamErrorPage(message: varco.pages.message(refused.failure.messageKey, request.language),
+                                         backHref: refused.request?.loginTransaction.map { "/login/\($0)" })
+            return HTML.response(varco.pages.render("spid-error", language: request.language, model: page), status: status)
         }
         let assertion = accepted.assertion
         let cf = try assertion.codiceFiscale()
@@ -140,6 +147,12 @@ struct ProviderChooserPage: PageModel {
     struct Provider: Sendable { let name: String; let href: String }
     let providers: [Provider]
     let backHref: String
+}
+
+struct UpstreamErrorPage: PageModel {
+    let message: String
+    /// Back to the method choice of the service's login, when the SPID/CIE login was for a service.
+    let backHref: String?
 }
 
 struct UpstreamWelcomePage: PageModel {

@@ -25,7 +25,7 @@ public struct Pages: Sendable {
     static let required = ["home", "login-methods", "login-otp-app", "post-form", "error", "demo-service", "demo-result",
                            "logout-confirm", "logged-out",
                            "logout-citizen", "logout-progress", "logout-result", "logout-frame-done", "demo-logged-out", "profile",
-                           "operator-issue", "operator-issued", "spid-chooser", "spid-welcome", "demo-spid-idp",
+                           "operator-issue", "operator-issued", "spid-chooser", "spid-welcome", "spid-error", "demo-spid-idp",
                            "login-smartcard", "login-smartcard-refused"]
 
     public init(directory: String) async throws {
