@@ -53,6 +53,7 @@ enum Migrations {
         }
         migrator.registerMigration("v2-oauth", migrate: Migrations.oauth)
         OTPMigration.register(&migrator)
+        AdminMigration.register(&migrator)
         return migrator
     }
 }

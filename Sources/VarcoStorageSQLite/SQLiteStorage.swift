@@ -52,7 +52,8 @@ public final class SQLiteStorage: Sendable {
             replay: SQLiteReplayCache(database: database),
             audit: SQLiteAuditLog(database: database),
             oauthGrants: SQLiteOAuthGrantStore(database: database),
-            otp: SQLiteOTPStores.make(database))
+            otp: SQLiteOTPStores.make(database),
+            administration: SQLiteAdministrationStore(database: database))
     }
 
     private static var configuration: Configuration {

@@ -15,7 +15,7 @@ struct VarcoCommand: AsyncParsableCommand {
         commandName: "varco",
         abstract: "Varco: a federated identity provider (SAML 2.0, OpenID Connect) for regional services.",
         subcommands: [Serve.self, Metadata.self, ServiceProviders.self, Clients.self, Citizens.self, Operators.self, OTPCredentials.self,
-                      AdminTokenCommand.self],
+                      AdminTokenCommand.self, AdminCommand.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -65,6 +65,9 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup var otp: OTPServeOptions
 
+    @Option(help: "Seconds an administrator's login stays valid for the console (60-28800).")
+    var adminMaxAuthAge = 900
+
     func run() async throws {
         var logger = Logger(label: "varco")
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
@@ -73,6 +76,7 @@ struct Serve: AsyncParsableCommand {
             var configuration = common.server(demo: demo, demoPort: demoPort, templates: templates ?? TemplatesLocation.find(),
                                               requireSigned: requireSignedRequests, tlsCert: tlsCert, tlsKey: tlsKey)
             try otp.apply(to: &configuration, demo: demo)
+            configuration.admin.maxAuthenticationAge = TimeInterval(adminMaxAuthAge)
             try await VarcoServer.run(configuration, logger: logger)
         } catch let error as VarcoServer.StartupError {
             throw ValidationError(error.description)
@@ -228,21 +232,75 @@ enum TemplatesLocation {
 
 
 struct AdminTokenCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "admin-token", abstract: "Manage the bearer tokens of the admin REST API.",
-                                                    subcommands: [Add.self])
+    static let configuration = CommandConfiguration(commandName: "admin-token", abstract: "Manage the bearer tokens of the administration REST API.",
+                                                    subcommands: [Add.self, List.self, Revoke.self])
 
     struct Add: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Add an administrator and print its API token (shown only once).")
-        @Argument(help: "The administrator's name.") var name: String
+        static let configuration = CommandConfiguration(abstract: "Create an API token scoped to a role and print it (shown only once).")
+        @Argument(help: "A name for the token (who or what uses it).") var name: String
+        @Option(help: "admin (may change), auditor (may only read) or operator.") var role = "admin"
+        @Option(help: "Days until the token expires (1-366).") var days = 90
         @Option(help: "Directory for the database, keys and secrets.") var dataDir = "var"
 
         func run() async throws {
             let token: String
-            do { token = try await Administration(dataDirectory: dataDir).addAdminToken(name: name) } catch let failure as Administration.Failure {
-                throw ValidationError(failure.description)
-            }
+            do { token = try await Administration(dataDirectory: dataDir).addAdminToken(name: name, role: role, lifetimeDays: days) }
+            catch let failure as Administration.Failure { throw ValidationError(failure.description) }
             print(token)
-            FileHandle.standardError.write(Data("admin \(name) added: keep this token, it is not stored and cannot be shown again\n".utf8))
+            FileHandle.standardError.write(Data("token \(name) (\(role), \(days) days) created: keep it, it is not stored and cannot be shown again\n".utf8))
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the API tokens (never their secret).")
+        @Option(help: "Directory for the database, keys and secrets.") var dataDir = "var"
+        func run() async throws {
+            for line in try await Administration(dataDirectory: dataDir).adminTokens().lines { print(line) }
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke an API token by its id (from `varco admin-token list`).")
+        @Argument(help: "The token's id.") var id: String
+        @Option(help: "Directory for the database, keys and secrets.") var dataDir = "var"
+        func run() async throws {
+            do { try await Administration(dataDirectory: dataDir).revokeAdminToken(id: id) }
+            catch let failure as Administration.Failure { throw ValidationError(failure.description) }
+        }
+    }
+}
+
+struct AdminCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "admin", abstract: "Grant and revoke administration roles (admin, operator, auditor).",
+                                                    subcommands: [Grant.self, Revoke.self, List.self])
+
+    struct Grant: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Grant a role to a citizen by codice fiscale.")
+        @Argument(help: "The codice fiscale.") var codiceFiscale: String
+        @Argument(help: "admin, operator or auditor.") var role: String
+        @Option(help: "Directory for the database, keys and secrets.") var dataDir = "var"
+        func run() async throws {
+            do { try await Administration(dataDirectory: dataDir).grantRole(codiceFiscale: codiceFiscale, role: role) }
+            catch let failure as Administration.Failure { throw ValidationError(failure.description) }
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke a role from a citizen.")
+        @Argument(help: "The codice fiscale.") var codiceFiscale: String
+        @Argument(help: "admin, operator or auditor.") var role: String
+        @Option(help: "Directory for the database, keys and secrets.") var dataDir = "var"
+        func run() async throws {
+            do { try await Administration(dataDirectory: dataDir).revokeRole(codiceFiscale: codiceFiscale, role: role) }
+            catch let failure as Administration.Failure { throw ValidationError(failure.description) }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the roles granted.")
+        @Option(help: "Directory for the database, keys and secrets.") var dataDir = "var"
+        func run() async throws {
+            for line in try await Administration(dataDirectory: dataDir).roleGrants().lines { print(line) }
         }
     }
 }

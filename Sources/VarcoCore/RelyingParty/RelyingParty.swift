@@ -13,9 +13,14 @@ public struct RelyingParty: Codable, Sendable, Equatable {
     public var settings: RelyingPartySettings
     public var enabled: Bool
     public var created: Date
+    /// Grows by one at every change made through the administration; the ETag of the API.
+    public var version: Int
+    /// Where the metadata comes from when it is fetched by URL (nil: uploaded or pasted).
+    public var source: MetadataSource?
 
     public init(id: String, kind: Kind, displayName: String, metadata: String,
-                settings: RelyingPartySettings = .init(), enabled: Bool = true, created: Date) {
+                settings: RelyingPartySettings = .init(), enabled: Bool = true, created: Date, version: Int = 1,
+                source: MetadataSource? = nil) {
         self.id = id
         self.kind = kind
         self.displayName = displayName
@@ -23,6 +28,46 @@ public struct RelyingParty: Codable, Sendable, Equatable {
         self.settings = settings
         self.enabled = enabled
         self.created = created
+        self.version = version
+        self.source = source
+    }
+
+    private enum CodingKeys: String, CodingKey { case id, kind, displayName, metadata, settings, enabled, created, version, source }
+
+    /// Registrations written before `version` existed read as version 1.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        kind = try c.decode(Kind.self, forKey: .kind)
+        displayName = try c.decode(String.self, forKey: .displayName)
+        metadata = try c.decode(String.self, forKey: .metadata)
+        settings = try c.decode(RelyingPartySettings.self, forKey: .settings)
+        enabled = try c.decode(Bool.self, forKey: .enabled)
+        created = try c.decode(Date.self, forKey: .created)
+        version = try c.decodeIfPresent(Int.self, forKey: .version) ?? 1
+        source = try c.decodeIfPresent(MetadataSource.self, forKey: .source)
+    }
+}
+
+/// Metadata fetched from a URL: where, what it must be signed with, and how the last refresh went.
+public struct MetadataSource: Codable, Sendable, Equatable {
+    public var url: String
+    /// The certificate (base64 DER) the document must be signed with; nil: no signature check.
+    public var pinnedCertificate: String?
+    /// For an aggregate: the entityID taken from it.
+    public var entityID: String?
+    public var lastFetched: Date?
+    /// When the next refresh is due (from cacheDuration, capped by validUntil and the schedule).
+    public var nextRefresh: Date?
+    /// The validUntil of the document in use.
+    public var validUntil: Date?
+    /// Why the last refresh failed (the last good copy keeps serving); nil after a success.
+    public var lastError: String?
+
+    public init(url: String, pinnedCertificate: String? = nil, entityID: String? = nil) {
+        self.url = url
+        self.pinnedCertificate = pinnedCertificate
+        self.entityID = entityID
     }
 }
 

@@ -26,6 +26,10 @@ struct Varco: Sendable {
     let oidc: OIDCProvider
     /// Regional OTP credentials with SMS codes (login method `otp-sms`, issuance, first access, recovery).
     let otp: RegionalOTP
+    /// Seals the console's cookie and login tickets.
+    let adminCookie: AdminSessionCookie
+    /// The OpenAPI 3.1 document of the administration API, served as it is in the repository.
+    let adminAPIDocument: String
 
     init(configuration: ServerConfiguration, stores: Stores, pages: Pages, dataDirectory: DataDirectory,
          clock: any WallClock = SystemWallClock(), random: any RandomSource = SystemRandomSource(), logger: Logger) throws {
@@ -58,9 +62,12 @@ struct Varco: Sendable {
         oidc = OIDCProvider(configuration: OIDCConfiguration(issuer: configuration.publicURL, pairwiseSecret: idp.pairwiseSecret),
                             keys: try dataDirectory.oidcSigningKeys(), stores: stores, clock: clock, random: random)
         let oidcLogin = OIDCLoginProtocol(provider: oidc)
+        adminCookie = AdminSessionCookie(secret: try dataDirectory.secret(named: "admin-session"))
+        adminAPIDocument = try AdminAPIDocument.load(templatesDirectory: configuration.templatesDirectory)
+        let adminLogin = AdminLoginProtocol(cookie: adminCookie, clock: clock, random: random)
         engine = LoginEngine(logins: stores.logins,
                              sessions: SessionManager(store: stores.sessions, policy: configuration.sessionPolicy, clock: clock, random: random),
-                             protocols: [saml.name: saml, oidcLogin.name: oidcLogin], methods: [otpApp.descriptor, otp.descriptor], clock: clock, random: random,
+                             protocols: [saml.name: saml, oidcLogin.name: oidcLogin, adminLogin.name: adminLogin], methods: [otpApp.descriptor, otp.descriptor], clock: clock, random: random,
                              auditor: auditor, maxAttempts: configuration.maxLoginAttempts)
     }
 

@@ -62,6 +62,10 @@ public enum VarcoServer {
         OperatorAPIRoutes(varco: varco).register(on: router)
         OperatorPageRoutes(varco: varco).register(on: router)
         ProfileRoutes(varco: varco).register(on: router)
+        AdminLoginRoutes(varco: varco).register(on: router)
+        ConsoleRoutes(varco: varco).register(on: router)
+        AdminAPIRoutes(varco: varco).register(on: router)
+        OperationsRoutes(varco: varco).register(on: router)
         return router
     }
 

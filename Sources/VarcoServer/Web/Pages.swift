@@ -24,6 +24,8 @@ public struct Pages: Sendable {
     /// Every page the server renders.
     static let required = ["home", "login-methods", "login-otp-app", "post-form", "error", "demo-service", "demo-result",
                            "logout-confirm", "logged-out", "profile", "operator-issue", "operator-issued"]
+        + ["admin-signin", "admin-home", "admin-service-new", "admin-service", "admin-confirm", "admin-audit", "admin-roles",
+           "admin-keys", "admin-error"]
 
     public init(directory: String) async throws {
         do { library = try await MustacheLibrary(directory: directory) } catch {
