@@ -10,8 +10,8 @@ struct ConsoleRoutes {
     let varco: Varco
 
     func register(on router: Router<VarcoRequestContext>) {
-        for path in ["/admin", "/admin/"] {
-            router.get(RouterPath(path)) { request, context in
+        do {  // "/admin/" too: the router ignores a trailing slash
+            router.get("/admin") { request, context in
                 try await page(request, context, "admin-home") { _, page in
                     page.services = try await varco.stores.relyingParties.list().map(Self.row)
                     switch request.uri.queryParameters["fatto"] {
