@@ -184,3 +184,96 @@ def test_an_auditor_token_changes_nothing(varco, tmp_path):
         assert answer.status_code == 403, (method, path, answer.status_code, answer.text)
         assert answer.headers["Content-Type"] == "application/problem+json"
     assert snapshot(admin, varco) == before
+
+
+class MetadataServer:
+    """A loopback HTTP server answering every GET with `body` (changed by the test between refreshes)."""
+
+    def __init__(self):
+        import http.server
+        import threading
+
+        server = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802
+                self.send_response(200)
+                self.send_header("Content-Type", server.content_type)
+                self.send_header("Content-Length", str(len(server.body)))
+                self.end_headers()
+                self.wfile.write(server.body)
+
+            def log_message(self, *args):
+                pass
+
+        self.body = b""
+        self.content_type = "application/samlmetadata+xml"
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}/metadata.xml"
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def metadata_server():
+    server = MetadataServer()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def test_metadata_by_url_is_refreshed_and_keeps_the_last_good_copy(varco, metadata_server, tmp_path_factory):
+    from sps import OneLoginSP
+
+    work = tmp_path_factory.mktemp("remote-sp")
+    key, cert = make_keypair(work, "remote-sp.test")
+    entity = "https://remote-sp.test/metadata"
+    first = OneLoginSP(work, entity, "https://remote-sp.test/acs", key, cert, sign_metadata=True)
+    second = OneLoginSP(work, entity, "https://remote-sp.test/acs2", key, cert, sign_metadata=True)
+    other_key, other_cert = make_keypair(work, "intruder.test")
+    forged = OneLoginSP(work, entity, "https://evil.test/acs", other_key, other_cert, sign_metadata=True)
+
+    admin = api(varco, api_token(varco, "admin", "metadata-url"))
+    base = varco.base_url + "/admin/api/v1/saml-services"
+
+    metadata_server.body = first.metadata()
+    created = admin.post(base, json={"metadata_url": metadata_server.url, "pinned_certificate": Path(cert).read_text()}, timeout=60)
+    assert created.status_code == 201, created.text
+    service = created.json()
+    assert service["entity_id"] == entity and service["assertion_consumer_services"] == ["https://remote-sp.test/acs"]
+    assert service["metadata_url"] == metadata_server.url and service["metadata_next_refresh"]
+    url = f"{base}/{service['key']}"
+
+    # The document changes: a refresh takes the new one.
+    metadata_server.body = second.metadata()
+    refreshed = admin.post(url + "/refresh", timeout=60)
+    assert refreshed.status_code == 200, refreshed.text
+    assert refreshed.json()["assertion_consumer_services"] == ["https://remote-sp.test/acs2"]
+
+    # Garbage, then a document signed by another key: refused, the last good copy stays, the failure is shown.
+    for body, code in ((b"<html><body>Service Unavailable</body></html>", "metadata-"), (forged.metadata(), "metadata-signature")):
+        metadata_server.body = body
+        failed = admin.post(url + "/refresh", timeout=60)
+        assert failed.status_code == 422, failed.text
+        assert failed.headers["Content-Type"] == "application/problem+json"
+        assert failed.json()["errors"][0]["code"].startswith(code), failed.json()
+        now = admin.get(url, timeout=30).json()
+        assert now["assertion_consumer_services"] == ["https://remote-sp.test/acs2"]
+        assert now["metadata_last_error"]
+
+    # Too large an answer is cut off.
+    metadata_server.body = b"<x>" + b" " * (3 * 1024 * 1024) + b"</x>"
+    too_large = admin.post(url + "/refresh", timeout=60)
+    assert too_large.status_code == 422 and too_large.json()["errors"][0]["code"] == "metadata-too-large", too_large.text
+
+    failures = admin.get(varco.base_url + "/admin/api/v1/audit", params={"event": "metadataRefreshFailed", "service": entity}, timeout=30).json()
+    assert len(failures) == 3
+    assert admin.get(varco.base_url + "/admin/api/v1/audit", params={"event": "metadataRefreshed", "service": entity}, timeout=30).json()

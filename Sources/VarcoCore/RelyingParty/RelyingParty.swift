@@ -16,11 +16,11 @@ public struct RelyingParty: Codable, Sendable, Equatable {
     /// Grows by one at every change made through the administration; the ETag of the API.
     public var version: Int
     /// Where the metadata comes from when it is fetched by URL (nil: uploaded or pasted).
-    public var source: MetadataSource?
+    public var source: RemoteMetadata?
 
     public init(id: String, kind: Kind, displayName: String, metadata: String,
                 settings: RelyingPartySettings = .init(), enabled: Bool = true, created: Date, version: Int = 1,
-                source: MetadataSource? = nil) {
+                source: RemoteMetadata? = nil) {
         self.id = id
         self.kind = kind
         self.displayName = displayName
@@ -45,12 +45,12 @@ public struct RelyingParty: Codable, Sendable, Equatable {
         enabled = try c.decode(Bool.self, forKey: .enabled)
         created = try c.decode(Date.self, forKey: .created)
         version = try c.decodeIfPresent(Int.self, forKey: .version) ?? 1
-        source = try c.decodeIfPresent(MetadataSource.self, forKey: .source)
+        source = try c.decodeIfPresent(RemoteMetadata.self, forKey: .source)
     }
 }
 
 /// Metadata fetched from a URL: where, what it must be signed with, and how the last refresh went.
-public struct MetadataSource: Codable, Sendable, Equatable {
+public struct RemoteMetadata: Codable, Sendable, Equatable {
     public var url: String
     /// The certificate (base64 DER) the document must be signed with; nil: no signature check.
     public var pinnedCertificate: String?

@@ -17,6 +17,9 @@ struct SAMLServiceView: Codable, Sendable {
     let settings: SettingsView
     let metadata_url: String?
     let metadata_last_error: String?
+    let metadata_last_fetched: Date?
+    let metadata_next_refresh: Date?
+    let metadata_valid_until: Date?
 
     struct SettingsView: Codable, Sendable {
         var sign_response: Bool
@@ -42,6 +45,9 @@ struct SAMLServiceView: Codable, Sendable {
         settings = SettingsView(party.settings)
         metadata_url = party.source?.url
         metadata_last_error = party.source?.lastError
+        metadata_last_fetched = party.source?.lastFetched
+        metadata_next_refresh = party.source?.nextRefresh
+        metadata_valid_until = party.source?.validUntil
     }
 
     static func key(_ id: String) -> String { Base64URL.encode(Array(id.utf8)) }

@@ -20,7 +20,7 @@ struct RelyingPartyAdmin: Sendable {
 
     /// Registers a new SAML service from its metadata; an entityID already registered is a conflict.
     func registerSAML(metadataXML: String, displayName: String?, settings: RelyingPartySettings = .init(),
-                      source: MetadataSource? = nil) async throws -> RelyingParty {
+                      source: RemoteMetadata? = nil) async throws -> RelyingParty {
         let metadata = try metadataCheck.check(metadataXML, settings: settings)
         if try await stores.relyingParties.find(id: metadata.entityID) != nil {
             throw AdminFailure(.conflict, code: "duplicate-entity-id",
@@ -58,7 +58,8 @@ struct RelyingPartyAdmin: Sendable {
 
     /// Applies `edit` to the stored registration, checks the result, and writes it only if nobody changed it since
     /// `expectedVersion` (the version the administrator saw; nil: the version just read).
-    func change(id: String, expectedVersion: Int?, detail: String, _ edit: (inout RelyingParty) throws -> Void) async throws -> RelyingParty {
+    func change(id: String, expectedVersion: Int?, detail: String, kind: AuditEvent.Kind = .relyingPartyChanged,
+                _ edit: (inout RelyingParty) throws -> Void) async throws -> RelyingParty {
         let before = try await find(id)
         if let expectedVersion, expectedVersion != before.version { throw Self.stale(id) }
         var after = before
@@ -70,7 +71,7 @@ struct RelyingPartyAdmin: Sendable {
         } catch StoreError.notFound {
             throw AdminFailure(.notFound, code: "not-found", "\(id) was removed meanwhile.")
         }
-        try await audit(.relyingPartyChanged, id, detail, before: before, after: after)
+        try await audit(kind, id, detail, before: before, after: after)
         return after
     }
 

@@ -30,9 +30,13 @@ struct Varco: Sendable {
     let adminCookie: AdminSessionCookie
     /// The OpenAPI 3.1 document of the administration API, served as it is in the repository.
     let adminAPIDocument: String
+    /// Fetches SAML metadata registered by URL.
+    let metadataFetcher: any MetadataFetching
 
     init(configuration: ServerConfiguration, stores: Stores, pages: Pages, dataDirectory: DataDirectory,
-         clock: any WallClock = SystemWallClock(), random: any RandomSource = SystemRandomSource(), logger: Logger) throws {
+         clock: any WallClock = SystemWallClock(), random: any RandomSource = SystemRandomSource(), logger: Logger,
+         metadataFetcher: any MetadataFetching = URLSessionMetadataFetcher()) throws {
+        self.metadataFetcher = metadataFetcher
         self.configuration = configuration
         self.stores = stores
         self.pages = pages

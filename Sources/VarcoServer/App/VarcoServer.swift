@@ -24,7 +24,8 @@ public enum VarcoServer {
         let varco = try Varco(configuration: configuration, stores: storage.stores, pages: pages, dataDirectory: data, logger: logger)
 
         var services: [any Service] = [StoreJanitor(stores: storage.stores, policy: configuration.sessionPolicy,
-                                                    clock: varco.clock, logger: logger)]
+                                                    clock: varco.clock, logger: logger),
+                                     MetadataRefresher(varco: varco)]
         if configuration.demo, let demoPort = configuration.demoServicePort {
             let demoIdentity = try data.identity(named: "demo-services", commonName: "demo-services")
             let demoKey = try XMLSigningKey(privateKeyPEM: demoIdentity.privateKeyPEM, certificatePEM: demoIdentity.certificatePEM)

@@ -29,7 +29,13 @@ struct AdminAPIRoutes {
     // MARK: SAML services
 
     struct NewSAMLService: Decodable {
-        let metadata: String
+        /// The metadata document itself, or:
+        let metadata: String?
+        /// its URL, fetched now and refreshed on a schedule,
+        let metadata_url: String?
+        /// with the certificate its signature must verify with (PEM or base64), and the entityID to take from an aggregate.
+        let pinned_certificate: String?
+        let entity_id: String?
         let display_name: String?
     }
 
@@ -61,11 +67,20 @@ struct AdminAPIRoutes {
                 let new: NewSAMLService
                 if let type = request.headers[.contentType], type.contains("xml") {
                     let body = try await Self.collect(request, limit: 1024 * 1024)
-                    new = NewSAMLService(metadata: body, display_name: request.uri.queryParameters["display_name"].map(String.init))
+                    new = NewSAMLService(metadata: body, metadata_url: nil, pinned_certificate: nil, entity_id: nil,
+                                         display_name: request.uri.queryParameters["display_name"].map(String.init))
                 } else {
                     new = try await AdminJSON.decode(NewSAMLService.self, from: request, limit: 1024 * 1024)
                 }
-                let party = try await admin.registerSAML(metadataXML: new.metadata, displayName: new.display_name)
+                let party: RelyingParty
+                if let url = new.metadata_url, new.metadata == nil {
+                    party = try await admin.registerSAML(metadataURL: url, pinnedCertificate: new.pinned_certificate, entityID: new.entity_id,
+                                                         displayName: new.display_name, fetcher: varco.metadataFetcher)
+                } else if let metadata = new.metadata, new.metadata_url == nil {
+                    party = try await admin.registerSAML(metadataXML: metadata, displayName: new.display_name)
+                } else {
+                    throw AdminFailure(.invalid, code: "metadata-missing", "Give either metadata (the document) or metadata_url, not both.")
+                }
                 return AdminJSON.response(SAMLServiceView(party), .created, etag: party.version,
                                           location: "\(path)/\(SAMLServiceView.key(party.id))")
             }
@@ -104,6 +119,12 @@ struct AdminAPIRoutes {
                 let id = try samlID(context)
                 let xml = try await Self.collect(request, limit: 1024 * 1024)
                 let party = try await admin.replaceMetadata(id: id, metadataXML: xml, expectedVersion: try Self.ifMatch(request))
+                return AdminJSON.response(SAMLServiceView(party), etag: party.version)
+            }
+        }
+        router.post(RouterPath(path + "/:key/refresh")) { request, context in
+            try await handle(request, context, .change) { _, admin in
+                let party = try await admin.refresh(id: try samlID(context), fetcher: varco.metadataFetcher)
                 return AdminJSON.response(SAMLServiceView(party), etag: party.version)
             }
         }

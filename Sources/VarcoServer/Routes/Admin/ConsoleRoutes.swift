@@ -31,7 +31,12 @@ struct ConsoleRoutes {
                 var metadata = form["metadata_file"] ?? ""
                 if metadata.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { metadata = form["metadata"] ?? "" }
                 do {
-                    let party = try await admin(user).registerSAML(metadataXML: metadata, displayName: form["display_name"])
+                    let url = (form["metadata_url"] ?? "").trimmingCharacters(in: .whitespaces)
+                    let party = url.isEmpty
+                        ? try await admin(user).registerSAML(metadataXML: metadata, displayName: form["display_name"])
+                        : try await admin(user).registerSAML(metadataURL: url, pinnedCertificate: form["pinned_certificate"],
+                                                             entityID: form["entity_id"], displayName: form["display_name"],
+                                                             fetcher: varco.metadataFetcher)
                     return HTML.redirect(to: "/admin/services/\(SAMLServiceView.key(party.id))?fatto=registrato")
                 } catch let failure as AdminFailure {
                     page.problems = failure.problems.map(\.detail)
@@ -73,6 +78,22 @@ struct ConsoleRoutes {
                     page.levels = Self.levelOptions(party.settings.minimumLevel)
                     page.problems = failure.problems.map(\.detail)
                     return render("admin-service", page, request, status: failure.kind == .stale ? .conflict : .unprocessableContent)
+                }
+            }
+        }
+        router.post("/admin/services/:key/refresh") { request, context in
+            try await action(request, context) { user, form, page in
+                var page = page
+                let key = try context.parameters.require("key")
+                do {
+                    _ = try await admin(user).refresh(id: try id(context), fetcher: varco.metadataFetcher)
+                    return HTML.redirect(to: "/admin/services/\(key)?fatto=salvato")
+                } catch let failure as AdminFailure where failure.kind == .invalid {
+                    let party = try await admin(nil).find(try id(context))
+                    page.service = Self.detail(party)
+                    page.levels = Self.levelOptions(party.settings.minimumLevel)
+                    page.problems = failure.problems.map(\.detail)
+                    return render("admin-service", page, request, status: .unprocessableContent)
                 }
             }
         }
