@@ -68,7 +68,19 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds an administrator's login stays valid for the console (60-28800).")
     var adminMaxAuthAge = 900
 
+    @Option(help: "A bearer token that may read /metrics (at least 16 characters).")
+    var metricsToken: String?
+
+    @Option(help: "An address that may read /metrics without a token (repeatable; default 127.0.0.1 and ::1).")
+    var metricsAllow: [String] = []
+
+    @Option(help: "Log format: text, or json (one object per line, with the request id).")
+    var logFormat = "text"
+
     func run() async throws {
+        if logFormat == "json" { LoggingSystem.bootstrap(JSONLogHandler.init) } else if logFormat != "text" {
+            throw ValidationError("--log-format must be text or json")
+        }
         var logger = Logger(label: "varco")
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
         let demoPort = demo ? (demoSPPort ?? common.port + 1) : nil
@@ -77,6 +89,8 @@ struct Serve: AsyncParsableCommand {
                                               requireSigned: requireSignedRequests, tlsCert: tlsCert, tlsKey: tlsKey)
             try otp.apply(to: &configuration, demo: demo)
             configuration.admin.maxAuthenticationAge = TimeInterval(adminMaxAuthAge)
+            configuration.admin.metricsToken = metricsToken
+            if !metricsAllow.isEmpty { configuration.admin.metricsAddresses = metricsAllow }
             try await VarcoServer.run(configuration, logger: logger)
         } catch let error as VarcoServer.StartupError {
             throw ValidationError(error.description)

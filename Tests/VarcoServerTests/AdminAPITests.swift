@@ -172,3 +172,33 @@ import VarcoCore
         }
     }
 }
+
+/// `/metrics`: guarded, and its counters move as logins happen.
+@Suite struct MetricsTests {
+    static func value(_ text: String, _ series: String) -> Double {
+        text.split(separator: "\n").first { $0.hasPrefix(series + " ") }.flatMap { Double($0.split(separator: " ").last!) } ?? 0
+    }
+
+    @Test func countersMoveAsLoginsHappenAndOnlyAllowedReadersSeeThem() async throws {
+        let h = try await ServerHarness.make()
+        let auditor = try await AccessAdmin(stores: h.stores, clock: h.clock, random: h.varco.random, actor: .commandLine)
+            .issueToken(name: "prometheus", role: "auditor", lifetimeDays: 30).secret
+        try await h.run { browser in
+            #expect(try await browser.get("/metrics").status == .forbidden)
+            let scrape = { () async throws -> String in
+                String(buffer: try await browser.client.execute(uri: "/metrics", method: .get, headers: [.authorization: "Bearer \(auditor)"], body: nil).body)
+            }
+            let before = try await scrape()
+            _ = try await LoginFlowTests().login(h, browser, id: "_m1")
+            _ = try await browser.get(try h.ssoURI("bandi", id: "_m2"))
+            let after = try await scrape()
+            #expect(Self.value(after, #"varco_logins_total{method="otp-app",result="success"}"#)
+                    == Self.value(before, #"varco_logins_total{method="otp-app",result="success"}"#) + 1)
+            #expect(Self.value(after, #"varco_assertions_issued_total{protocol="saml"}"#) == 2)
+            #expect(Self.value(after, #"varco_sso_reuse_total{protocol="saml"}"#) == 1)
+            #expect(after.contains(#"varco_http_request_duration_seconds_bucket{path="sso",status="3xx",le="+Inf"}"#))
+            #expect(after.contains(#"varco_store_duration_seconds_count{store="sessions",operation="find"}"#))
+            #expect(after.contains("# TYPE varco_logins_total counter"))
+        }
+    }
+}

@@ -32,12 +32,19 @@ struct Varco: Sendable {
     let adminAPIDocument: String
     /// Fetches SAML metadata registered by URL.
     let metadataFetcher: any MetadataFetching
+    /// Counters and latency histograms for `/metrics`.
+    let metrics: Metrics
 
     init(configuration: ServerConfiguration, stores: Stores, pages: Pages, dataDirectory: DataDirectory,
          clock: any WallClock = SystemWallClock(), random: any RandomSource = SystemRandomSource(), logger: Logger,
          metadataFetcher: any MetadataFetching = URLSessionMetadataFetcher()) throws {
         self.metadataFetcher = metadataFetcher
         self.configuration = configuration
+        let metrics = Metrics()
+        self.metrics = metrics
+        var stores = stores
+        stores.audit = MeteredAuditLog(base: stores.audit, metrics: metrics)
+        stores.sessions = MeteredSessionStore(base: stores.sessions, metrics: metrics)
         self.stores = stores
         self.pages = pages
         postForms = PostFormPages(pages: pages)
@@ -72,7 +79,7 @@ struct Varco: Sendable {
         engine = LoginEngine(logins: stores.logins,
                              sessions: SessionManager(store: stores.sessions, policy: configuration.sessionPolicy, clock: clock, random: random),
                              protocols: [saml.name: saml, oidcLogin.name: oidcLogin, adminLogin.name: adminLogin], methods: [otpApp.descriptor, otp.descriptor], clock: clock, random: random,
-                             auditor: auditor, maxAttempts: configuration.maxLoginAttempts)
+                             auditor: auditor, maxAttempts: configuration.maxLoginAttempts, metrics: metrics)
     }
 
     /// The signed IdP metadata.

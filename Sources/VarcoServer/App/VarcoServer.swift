@@ -52,6 +52,7 @@ public enum VarcoServer {
     /// The router with every route and the security middleware. Tests use it without TLS.
     static func router(for varco: Varco) throws -> Router<VarcoRequestContext> {
         let router = Router(context: VarcoRequestContext.self)
+        router.add(middleware: RequestMetricsMiddleware(metrics: varco.metrics, logger: varco.logger, random: varco.random))
         router.add(middleware: SecurityHeadersMiddleware(pages: varco.pages, logger: varco.logger))
         try HomeRoutes(varco: varco).register(on: router)
         MetadataRoutes(varco: varco).register(on: router)
