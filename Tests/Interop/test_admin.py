@@ -277,3 +277,37 @@ def test_metadata_by_url_is_refreshed_and_keeps_the_last_good_copy(varco, metada
     failures = admin.get(varco.base_url + "/admin/api/v1/audit", params={"event": "metadataRefreshFailed", "service": entity}, timeout=30).json()
     assert len(failures) == 3
     assert admin.get(varco.base_url + "/admin/api/v1/audit", params={"event": "metadataRefreshed", "service": entity}, timeout=30).json()
+
+
+def metric(text: str, series: str) -> float:
+    for line in text.splitlines():
+        if line.startswith(series + " "):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+def test_metrics_are_scraped_and_move_as_logins_happen(varco, tmp_path_factory):
+    scrape = lambda: new_session().get(varco.base_url + "/metrics", timeout=30)  # noqa: E731
+    first = scrape()
+    assert first.status_code == 200 and first.headers["Content-Type"].startswith("text/plain; version=0.0.4")
+    series = 'varco_logins_total{method="otp-app",result="success"}'
+    before = metric(first.text, series)
+    issued_before = metric(first.text, 'varco_assertions_issued_total{protocol="saml"}')
+
+    work = tmp_path_factory.mktemp("metrics-sp")
+    key, cert = make_keypair(work, "metrics-sp.test")
+    sp = Pysaml2SP(work, "https://metrics-sp.test/metadata", "https://metrics-sp.test/acs", key, cert)
+    varco.add_sp(sp.write_metadata())
+    sp.trust_idp(varco.metadata())
+    citizen = varco.add_citizen("Marta", "Conti")
+    browser = Browser()
+    req = sp.authn_request(varco.entity_id, BINDING_REDIRECT, relay_state="metrics")
+    page = login_with_otp_app(browser, send(browser, req), citizen.otp_id, citizen.password, citizen.totp.next_code())
+    sp.process_response(expect_saml_post(page, sp.acs).saml_response, req.id, "metrics")
+
+    after = scrape().text
+    assert metric(after, series) == before + 1
+    assert metric(after, 'varco_assertions_issued_total{protocol="saml"}') == issued_before + 1
+    assert 'varco_http_request_duration_seconds_bucket{path="sso"' in after
+    assert 'varco_store_duration_seconds_count{store="audit",operation="append"}' in after
+    assert "X-Request-ID" in scrape().headers
