@@ -15,7 +15,7 @@ struct VarcoCommand: AsyncParsableCommand {
         commandName: "varco",
         abstract: "Varco: a federated identity provider (SAML 2.0, OpenID Connect) for regional services.",
         subcommands: [Serve.self, Metadata.self, ServiceProviders.self, Clients.self, Citizens.self, Operators.self, OTPCredentials.self,
-                      AdminTokenCommand.self, AdminCommand.self],
+                      AdminTokenCommand.self, AdminCommand.self, Keys.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -280,6 +280,52 @@ struct AdminTokenCommand: AsyncParsableCommand {
         func run() async throws {
             do { try await Administration(dataDirectory: dataDir).revokeAdminToken(id: id) }
             catch let failure as Administration.Failure { throw ValidationError(failure.description) }
+        }
+    }
+}
+
+struct Keys: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Roll the SAML and OIDC signing keys over: generate-next, restart, activate, restart, retire, restart.",
+        subcommands: [List.self, GenerateNext.self, Activate.self, Retire.self])
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the signing keys: active and published.")
+        @Option(help: "Directory for the database, keys and secrets.") var dataDir = "var"
+        func run() async throws {
+            for line in try Administration(dataDirectory: dataDir).keyListing().lines { print(line) }
+        }
+    }
+
+    struct GenerateNext: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "generate-next",
+                                                        abstract: "Generate the next keys and publish them (metadata, JWKS); the current keys keep signing.")
+        @Option(help: "Directory for the database, keys and secrets.") var dataDir = "var"
+        @Option(help: "Common name of the new SAML certificate.") var commonName = "varco"
+        func run() async throws {
+            do { try await Administration(dataDirectory: dataDir).generateNextKeys(commonName: commonName) }
+            catch let failure as Administration.Failure { throw ValidationError(failure.description) }
+            print("next keys published: restart Varco, let services reload the metadata and JWKS, then `varco keys activate`")
+        }
+    }
+
+    struct Activate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Sign with the next keys; the previous ones stay published.")
+        @Option(help: "Directory for the database, keys and secrets.") var dataDir = "var"
+        func run() async throws {
+            do { try await Administration(dataDirectory: dataDir).activateNextKeys() }
+            catch let failure as Administration.Failure { throw ValidationError(failure.description) }
+            print("next keys active: restart Varco; `varco keys retire` once the longest token lifetime has passed")
+        }
+    }
+
+    struct Retire: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Stop publishing the previous keys.")
+        @Option(help: "Directory for the database, keys and secrets.") var dataDir = "var"
+        func run() async throws {
+            do { try await Administration(dataDirectory: dataDir).retirePreviousKeys() }
+            catch let failure as Administration.Failure { throw ValidationError(failure.description) }
+            print("previous keys retired: restart Varco")
         }
     }
 }

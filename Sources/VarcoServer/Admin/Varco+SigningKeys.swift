@@ -6,7 +6,7 @@ extension Varco {
     /// The signing keys in use and published, for the console and the API.
     func signingKeyViews() -> [SigningKeyView] {
         var views = signingCertificates.enumerated().map { index, certificate in
-            SigningKeyView(use: "saml", id: Self.fingerprint(certificate), algorithm: "RSA-SHA256", state: index == 0 ? "active" : "next")
+            SigningKeyView(use: "saml", id: Self.fingerprint(certificate), algorithm: "RSA-SHA256", state: index == 0 ? "active" : "published")
         }
         views.append(SigningKeyView(use: "oidc", id: oidc.keys.rsaKeyID, algorithm: "RS256", state: "active"))
         views.append(SigningKeyView(use: "oidc", id: oidc.keys.ecKeyID, algorithm: "ES256", state: "active"))

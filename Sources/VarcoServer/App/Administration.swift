@@ -28,8 +28,8 @@ public struct Administration: Sendable {
         let identity = try data.samlSigningIdentity(commonName: URL(string: configuration.publicURL)?.host ?? "varco")
         let key = try XMLSigningKey(privateKeyPEM: identity.privateKeyPEM, certificatePEM: identity.certificatePEM)
         var certificates = [key.certificateBase64]
-        if let next = data.nextSigningCertificatePEM(), let nextKey = try? XMLVerificationKey(certificate: next) {
-            certificates.append(nextKey.certificateBase64)
+        for published in data.publishedSigningCertificatePEMs() {
+            if let key = try? XMLVerificationKey(certificate: published.pem) { certificates.append(key.certificateBase64) }
         }
         return try IdentityProviderMetadata(entityID: configuration.entityID, ssoRedirectURL: configuration.ssoURL,
                                             ssoPostURL: configuration.ssoURL, signingCertificates: certificates,

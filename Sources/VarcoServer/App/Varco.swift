@@ -54,8 +54,8 @@ struct Varco: Sendable {
         let identity = try dataDirectory.samlSigningIdentity(commonName: URL(string: configuration.publicURL)?.host ?? "varco")
         signingKey = try XMLSigningKey(privateKeyPEM: identity.privateKeyPEM, certificatePEM: identity.certificatePEM)
         var certificates = [signingKey.certificateBase64]
-        if let next = dataDirectory.nextSigningCertificatePEM(), let key = try? XMLVerificationKey(certificate: next) {
-            certificates.append(key.certificateBase64)
+        for published in dataDirectory.publishedSigningCertificatePEMs() {
+            if let key = try? XMLVerificationKey(certificate: published.pem) { certificates.append(key.certificateBase64) }
         }
         signingCertificates = certificates
         idp = IdentityProviderConfiguration(entityID: configuration.entityID, ssoURL: configuration.ssoURL,
