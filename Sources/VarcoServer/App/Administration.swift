@@ -51,7 +51,7 @@ public struct Administration: Sendable {
         let existing = try await stores.relyingParties.find(id: metadata.entityID)
         try await stores.relyingParties.save(RelyingParty(id: metadata.entityID, kind: .samlServiceProvider, displayName: name,
                                                           metadata: metadataXML, settings: settings,
-                                                          created: existing?.created ?? clock.now()))
+                                                          created: existing?.created ?? clock.now(), version: (existing?.version ?? 0) + 1))
         try await stores.audit.append(AuditEvent(time: clock.now(), kind: .relyingPartyAdded, subject: "cli",
                                                  relyingParty: metadata.entityID, detail: existing == nil ? "registered" : "metadata replaced"))
         return metadata.entityID
