@@ -2,6 +2,8 @@ import Foundation
 import Testing
 import VarcoCore
 @testable import VarcoServer
+import VarcoTesting
+import VarcoXML
 
 /// Metadata registered by URL, with a fake fetcher: aggregates and their entity filter, validUntil, cacheDuration,
 /// the URL policy, and a failed refresh that keeps the last good copy.
@@ -62,5 +64,32 @@ import VarcoCore
         #expect(RemoteMetadataReader.duration("P1M") == nil)
         #expect(RemoteMetadataReader.duration("-PT1H") == nil)
         #expect(RemoteMetadataReader.duration("PT") == 0)
+    }
+}
+
+/// Certificates in metadata: an expired or weak signing certificate is refused at registration.
+@Suite struct MetadataCertificateTests {
+    @Test func expiredAndWeakSigningCertificatesAreRefused() async throws {
+        let h = try await ServerHarness.make()
+        let weak = try SelfSignedIdentity.generate(commonName: "weak.test", bits: 1024, days: 30)
+        let weakKey = try XMLSigningKey(privateKeyPEM: weak.privateKeyPEM, certificatePEM: weak.certificatePEM)
+        let metadata = h.metadata("fse").replacingOccurrences(of: "fse.test", with: "cert.test")
+        let withWeak = metadata.replacingOccurrences(of: h.spKey.certificateBase64, with: weakKey.certificateBase64)
+        let admin = RelyingPartyAdmin(stores: h.stores, clock: h.clock, random: h.varco.random, actor: .commandLine, demo: false)
+        do {
+            _ = try await admin.registerSAML(metadataXML: withWeak, displayName: nil)
+            Issue.record("a 1024-bit certificate was accepted")
+        } catch let failure as AdminFailure { #expect(failure.problems.map(\.code) == ["certificate-weak"]) }
+        // Ten years and a day later the harness's certificate has expired.
+        let later = FixedClock(Date().addingTimeInterval(3651 * 86400))
+        let future = RelyingPartyAdmin(stores: h.stores, clock: later, random: h.varco.random, actor: .commandLine, demo: false)
+        do {
+            _ = try await future.registerSAML(metadataXML: metadata, displayName: nil)
+            Issue.record("an expired certificate was accepted")
+        } catch let failure as AdminFailure { #expect(failure.problems.map(\.code) == ["certificate-expired"]) }
+        #expect(try await h.stores.relyingParties.find(id: "https://cert.test/metadata") == nil)
+        let summary = try CertificateSummary(certificate: h.spKey.certificateBase64)
+        #expect(summary.keyType == .rsa && summary.keyBits == 2048 && !summary.isWeak)
+        #expect(throws: XMLError.self) { try CertificateSummary(certificate: "bm90IGEgY2VydGlmaWNhdGU=") }
     }
 }

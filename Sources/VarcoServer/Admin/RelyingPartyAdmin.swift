@@ -14,7 +14,7 @@ struct RelyingPartyAdmin: Sendable {
     /// Demo mode: services on loopback http may register.
     let demo: Bool
 
-    var metadataCheck: SAMLMetadataCheck { SAMLMetadataCheck(allowLoopbackHTTP: demo) }
+    var metadataCheck: SAMLMetadataCheck { SAMLMetadataCheck(allowLoopbackHTTP: demo, now: clock.now()) }
 
     // MARK: SAML services
 

@@ -7,6 +7,8 @@ import VarcoXML
 struct SAMLMetadataCheck: Sendable {
     /// Demo mode lets services on loopback http register.
     let allowLoopbackHTTP: Bool
+    /// For certificate validity.
+    var now = Date()
 
     /// The parsed metadata, or every problem found.
     func check(_ xml: String, settings: RelyingPartySettings? = nil) throws(AdminFailure) -> ServiceProviderMetadata {
@@ -31,8 +33,17 @@ struct SAMLMetadataCheck: Sendable {
         if metadata.signingCertificates.isEmpty && (metadata.authnRequestsSigned || settings?.requireSignedRequests == true) {
             problems.append(.init(code: "signed-requests-without-key", detail: "The metadata says AuthnRequestsSigned=\"true\" but has no signing certificate: add a KeyDescriptor use=\"signing\" with the service's certificate."))
         }
-        for certificate in metadata.signingCertificates where (try? XMLVerificationKeyCheck.check(certificate)) == nil {
-            problems.append(.init(code: "certificate-unusable", detail: "A signing certificate in the metadata cannot be read as an X.509 certificate: replace it."))
+        for certificate in metadata.signingCertificates {
+            guard (try? XMLVerificationKeyCheck.check(certificate)) != nil, let summary = try? CertificateSummary(certificate: certificate) else {
+                problems.append(.init(code: "certificate-unusable", detail: "A signing certificate in the metadata cannot be read as an X.509 certificate: replace it."))
+                continue
+            }
+            if summary.notAfter <= now {
+                problems.append(.init(code: "certificate-expired", detail: "A signing certificate in the metadata expired on \(ISO8601DateFormatter().string(from: summary.notAfter)): ask the service for metadata with its current certificate."))
+            }
+            if summary.isWeak {
+                problems.append(.init(code: "certificate-weak", detail: "A signing certificate in the metadata has a weak key (\(summary.keyBits) bits): RSA needs at least 2048 bits, EC at least 256."))
+            }
         }
         guard problems.isEmpty else { throw AdminFailure(.invalid, problems) }
         return metadata
