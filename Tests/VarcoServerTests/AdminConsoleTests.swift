@@ -159,4 +159,40 @@ import VarcoCore
         }
         #expect(try await h.stores.relyingParties.list() == before)
     }
+
+    @Test func registersAnOIDCClientShowingTheSecretOnceAndEditsItsURIs() async throws {
+        let h = try await ServerHarness.make()
+        _ = try await h.stores.administration.grant(RoleGrant(codiceFiscale: Self.rossi, role: .admin, grantedBy: "test", granted: h.clock.now()))
+        try await h.run { browser in
+            _ = try await signIn(h, browser)
+            let form = try await browser.get("/admin/clients/new")
+            #expect(form.status == .ok)
+            let csrf = try #require(Browser.hidden("csrf", in: form))
+            let refused = try await browser.post("/admin/clients", form: [("csrf", csrf), ("redirect_uris", "https://rp.test/cb#frag")])
+            #expect(refused.status == .unprocessableContent && String(buffer: refused.body).contains("fragment"))
+            let created = try await browser.post("/admin/clients", form: [("csrf", csrf), ("client_name", "Comune"),
+                                                                         ("redirect_uris", "https://rp.test/cb\r\nhttps://rp.test/cb2"),
+                                                                         ("auth_method", "client_secret_post")])
+            #expect(created.status == .created)
+            let html = String(buffer: created.body)
+            let clients = try await h.stores.relyingParties.list().compactMap(OIDCClientView.init)
+            let client = try #require(clients.first { $0.client_name == "Comune" })
+            #expect(client.redirect_uris == ["https://rp.test/cb", "https://rp.test/cb2"] && client.token_endpoint_auth_method == "client_secret_post")
+            #expect(html.contains(#"<code id="secret">"#))
+            let key = SAMLServiceView.key(client.client_id)
+            let detail = try await browser.get("/admin/services/\(key)")
+            #expect(!String(buffer: detail.body).contains(#"id="secret""#))
+            let edited = try await browser.post("/admin/services/\(key)/uris", form: [("csrf", csrf), ("version", "1"),
+                                                                                   ("redirect_uris", "https://rp.test/new"),
+                                                                                   ("post_logout_redirect_uris", "https://rp.test/bye"),
+                                                                                   ("backchannel_logout_uri", "https://rp.test/bcl")])
+            #expect(edited.status == .seeOther)
+            let stale = try await browser.post("/admin/services/\(key)/uris", form: [("csrf", csrf), ("version", "1"), ("redirect_uris", "https://rp.test/x")])
+            #expect(stale.status == .conflict)
+            let stored = try #require(try await h.stores.relyingParties.find(id: client.client_id))
+            let after = try #require(OIDCClientView(stored))
+            #expect(after.redirect_uris == ["https://rp.test/new"] && after.post_logout_redirect_uris == ["https://rp.test/bye"]
+                    && after.backchannel_logout_uri == "https://rp.test/bcl")
+        }
+    }
 }

@@ -25,7 +25,7 @@ public struct Pages: Sendable {
     static let required = ["home", "login-methods", "login-otp-app", "post-form", "error", "demo-service", "demo-result",
                            "logout-confirm", "logged-out", "profile", "operator-issue", "operator-issued"]
         + ["admin-signin", "admin-home", "admin-service-new", "admin-service", "admin-confirm", "admin-audit", "admin-roles",
-           "admin-keys", "admin-error"]
+           "admin-keys", "admin-error", "admin-client-new"]
 
     public init(directory: String) async throws {
         do { library = try await MustacheLibrary(directory: directory) } catch {

@@ -15,6 +15,8 @@ struct ConsolePage: PageModel {
     var services: [Row] = []
     var service: Detail?
     var newService = NewServiceForm()
+    var newClient = NewClientForm()
+    var authMethods: [Option] = []
     var confirm: Confirm?
     var audit: [AuditRow] = []
     var filter = FilterForm()
@@ -49,6 +51,11 @@ struct ConsolePage: PageModel {
         let hasSecret: Bool
         let metadataURL: String?
         let lastError: String?
+        /// OIDC clients: the URIs, one per line, and the authentication method.
+        var redirectURIs = ""
+        var postLogoutURIs = ""
+        var backchannelURI = ""
+        var authMethod = ""
     }
 
     struct Option: Sendable {
@@ -60,6 +67,10 @@ struct ConsolePage: PageModel {
     struct NewServiceForm: Sendable {
         var metadata = ""
         var displayName = ""
+    }
+
+    struct NewClientForm: Sendable {
+        var name = "", redirectURIs = "", postLogoutURIs = "", backchannelURI = ""
     }
 
     struct Confirm: Sendable {

@@ -149,6 +149,7 @@ struct ConsoleRoutes {
             }
         }
         registerAccess(on: router)
+        registerClients(on: router)
     }
 
     // MARK: Rows and details
@@ -164,12 +165,19 @@ struct ConsoleRoutes {
         let endpoints = isSAML ? ((try? ServiceProviderMetadata(xml: party.metadata))?.assertionConsumerServices.map(\.location) ?? [])
                                : (client?.redirect_uris ?? [])
         let released = Set(party.settings.releasedAttributes ?? [])
-        return ConsolePage.Detail(key: SAMLServiceView.key(party.id), id: party.id, name: party.displayName, isSAML: isSAML,
-                                  enabled: party.enabled, version: party.version, endpoints: endpoints,
-                                  signResponse: party.settings.signResponse, signAssertion: party.settings.signAssertion,
-                                  requireSignedRequests: party.settings.requireSignedRequests,
-                                  attributes: IdentityAttribute.allCases.map { .init(value: $0.rawValue, label: $0.rawValue, selected: released.contains($0)) },
-                                  hasSecret: client?.has_secret ?? false, metadataURL: party.source?.url, lastError: party.source?.lastError)
+        var detail = ConsolePage.Detail(key: SAMLServiceView.key(party.id), id: party.id, name: party.displayName, isSAML: isSAML,
+                                        enabled: party.enabled, version: party.version, endpoints: endpoints,
+                                        signResponse: party.settings.signResponse, signAssertion: party.settings.signAssertion,
+                                        requireSignedRequests: party.settings.requireSignedRequests,
+                                        attributes: IdentityAttribute.allCases.map { .init(value: $0.rawValue, label: $0.rawValue, selected: released.contains($0)) },
+                                        hasSecret: client?.has_secret ?? false, metadataURL: party.source?.url, lastError: party.source?.lastError)
+        if let client {
+            detail.redirectURIs = client.redirect_uris.joined(separator: "\n")
+            detail.postLogoutURIs = client.post_logout_redirect_uris.joined(separator: "\n")
+            detail.backchannelURI = client.backchannel_logout_uri ?? ""
+            detail.authMethod = client.token_endpoint_auth_method
+        }
+        return detail
     }
 
     static func levelOptions(_ current: LevelOfAssurance?) -> [ConsolePage.Option] {
