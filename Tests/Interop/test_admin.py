@@ -129,7 +129,7 @@ def test_console_registers_a_pysaml2_service_that_logs_in_and_disabling_it_stops
     assert "disattivato" in refused.text and refused.saml_post() is None
 
     for path, name in (("/admin/audit", "06-audit.png"), ("/admin/roles", "07-roles.png"), ("/admin/keys", "08-keys.png"),
-                       ("/admin/audit?lang=en", "09-audit-en.png")):
+                       ("/admin/clients/new", "09-client-new.png"), ("/admin/audit?lang=en", "10-audit-en.png")):
         chromium.get(varco.base_url + path)
         wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "nav.admin-nav")))
         chromium.save_screenshot(str(shots / name))

@@ -129,6 +129,13 @@ import VarcoCore
             _ = try await browser.post("/admin/services/\(key)/remove", form: [("csrf", csrf), ("confirm", "1")])
             #expect(try await h.stores.relyingParties.find(id: id) == nil)
         }
+        try await h.run { browser in
+            _ = try await signIn(h, browser, codeOffset: 1)
+            let audit = String(buffer: try await browser.get("/admin/audit?service=https://nuovo.test/metadata").body)
+            #expect(audit.components(separatedBy: "<details>").count == 4, "before/after shown for the three changes only")
+            let all = String(buffer: try await browser.get("/admin/audit?event=adminSignedIn").body)
+            #expect(!all.contains("<details>"))
+        }
         let changes = try await h.stores.audit.search(AuditQuery(relyingParty: "https://nuovo.test/metadata"))
         #expect(changes.map(\.kind) == [.relyingPartyRemoved, .relyingPartyChanged, .relyingPartyAdded])
         #expect(changes[1].before?.contains("\"enabled\":true") == true && changes[1].after?.contains("\"enabled\":false") == true)

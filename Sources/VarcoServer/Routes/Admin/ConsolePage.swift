@@ -92,6 +92,11 @@ struct ConsolePage: PageModel {
         let service: String
         let detail: String
         let client: String
+        /// The values before and after an administrative change; nil for other events.
+        let change: Change?
+    }
+
+    struct Change: Sendable {
         let before: String
         let after: String
     }

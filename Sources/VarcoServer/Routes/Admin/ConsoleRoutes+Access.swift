@@ -105,6 +105,7 @@ extension ConsoleRoutes {
     static func auditRow(_ event: AuditEvent) -> ConsolePage.AuditRow {
         ConsolePage.AuditRow(time: ISO8601DateFormatter().string(from: event.time), event: event.kind.rawValue, subject: event.subject ?? "",
                              service: event.relyingParty ?? "", detail: event.detail, client: event.clientAddress ?? "",
-                             before: event.before ?? "", after: event.after ?? "")
+                             change: event.before == nil && event.after == nil ? nil
+                                 : ConsolePage.Change(before: event.before ?? "—", after: event.after ?? "—"))
     }
 }
