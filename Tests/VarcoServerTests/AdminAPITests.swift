@@ -202,3 +202,25 @@ import VarcoCore
         }
     }
 }
+
+/// Per-service settings changed through the API take effect at the next request.
+@Suite struct ServiceSettingsTests {
+    @Test func alwaysForceAuthnAndPersistentNameIDApplyAtTheNextRequest() async throws {
+        let h = try await ServerHarness.make()
+        let token = try await AccessAdmin(stores: h.stores, clock: h.clock, random: h.varco.random, actor: .commandLine)
+            .issueToken(name: "settings", role: "admin", lifetimeDays: 30).secret
+        try await h.run { browser in
+            let api = AdminAPITests.Call(client: browser.client, token: token)
+            let bandi = SAMLServiceView.key(h.entityID("bandi")), fse = SAMLServiceView.key(h.entityID("fse"))
+            #expect(try await api.send(.patch, "/saml-services/\(bandi)", json: #"{"settings": {"always_force_authn": true}}"#).status == .ok)
+            #expect(try await api.send(.patch, "/saml-services/\(fse)", json: #"{"settings": {"name_id_format": "persistent"}}"#).status == .ok)
+            #expect(try await api.send(.patch, "/saml-services/\(fse)", json: #"{"settings": {"name_id_format": "email"}}"#).status == .unprocessableContent)
+            let answer = try await LoginFlowTests().login(h, browser, id: "_s1")
+            let xml = try samlResponse(answer)
+            #expect(xml.contains(#"Format="urn:oasis:names:tc:SAML:2.0:nameid-format:persistent""#))
+            // A live SSO session, yet bandi asks for a new proof.
+            let second = try await browser.get(try h.ssoURI("bandi", id: "_s2"))
+            #expect(second.status == .seeOther && second.headers[.location]?.hasPrefix("/login/") == true)
+        }
+    }
+}

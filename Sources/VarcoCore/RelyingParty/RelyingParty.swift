@@ -83,15 +83,45 @@ public struct RelyingPartySettings: Codable, Sendable, Equatable {
     public var releasedAttributes: [IdentityAttribute]?
     /// The lowest level this service accepts, whatever it asks.
     public var minimumLevel: LevelOfAssurance?
+    /// The SAML NameID format used when a request does not name one (a request may still ask for the other).
+    public var defaultNameIDFormat: NameIDChoice
+    /// Ask the citizen to prove themselves at every request, as if each carried ForceAuthn.
+    public var alwaysForceAuthn: Bool
+
+    public enum NameIDChoice: String, Codable, Sendable, CaseIterable {
+        case transient
+        /// Persistent and pairwise: the same citizen has a different NameID at each service.
+        case persistent
+    }
 
     public init(signResponse: Bool = true, signAssertion: Bool = true, allowLegacySHA1: Bool = false,
                 requireSignedRequests: Bool = false, releasedAttributes: [IdentityAttribute]? = nil,
-                minimumLevel: LevelOfAssurance? = nil) {
+                minimumLevel: LevelOfAssurance? = nil, defaultNameIDFormat: NameIDChoice = .transient, alwaysForceAuthn: Bool = false) {
         self.signResponse = signResponse
         self.signAssertion = signAssertion
         self.allowLegacySHA1 = allowLegacySHA1
         self.requireSignedRequests = requireSignedRequests
         self.releasedAttributes = releasedAttributes
         self.minimumLevel = minimumLevel
+        self.defaultNameIDFormat = defaultNameIDFormat
+        self.alwaysForceAuthn = alwaysForceAuthn
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case signResponse, signAssertion, allowLegacySHA1, requireSignedRequests, releasedAttributes, minimumLevel
+        case defaultNameIDFormat, alwaysForceAuthn
+    }
+
+    /// Settings written before the NameID and ForceAuthn settings existed read with their defaults.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        signResponse = try c.decode(Bool.self, forKey: .signResponse)
+        signAssertion = try c.decode(Bool.self, forKey: .signAssertion)
+        allowLegacySHA1 = try c.decode(Bool.self, forKey: .allowLegacySHA1)
+        requireSignedRequests = try c.decode(Bool.self, forKey: .requireSignedRequests)
+        releasedAttributes = try c.decodeIfPresent([IdentityAttribute].self, forKey: .releasedAttributes)
+        minimumLevel = try c.decodeIfPresent(LevelOfAssurance.self, forKey: .minimumLevel)
+        defaultNameIDFormat = try c.decodeIfPresent(NameIDChoice.self, forKey: .defaultNameIDFormat) ?? .transient
+        alwaysForceAuthn = try c.decodeIfPresent(Bool.self, forKey: .alwaysForceAuthn) ?? false
     }
 }

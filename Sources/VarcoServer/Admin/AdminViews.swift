@@ -30,6 +30,10 @@ struct SAMLServiceView: Codable, Sendable {
         var released_attributes: [String]?
         /// SpidL1, SpidL2 or SpidL3; null: whatever the request asks.
         var minimum_level: String?
+        /// transient or persistent (pairwise): the NameID format when a request names none.
+        var name_id_format: String
+        /// Every request is treated as ForceAuthn.
+        var always_force_authn: Bool
     }
 
     init(_ party: RelyingParty) {
@@ -71,6 +75,8 @@ extension SAMLServiceView.SettingsView {
         allow_legacy_sha1 = settings.allowLegacySHA1
         released_attributes = settings.releasedAttributes?.map(\.rawValue)
         minimum_level = settings.minimumLevel.map(LevelNames.name)
+        name_id_format = settings.defaultNameIDFormat.rawValue
+        always_force_authn = settings.alwaysForceAuthn
     }
 }
 

@@ -53,6 +53,8 @@ struct AdminAPIRoutes {
         /// Absent: unchanged; null is not distinguishable in Decodable, so an empty list means "what the metadata requests".
         let released_attributes: [String]?
         let minimum_level: String?
+        let name_id_format: String?
+        let always_force_authn: Bool?
     }
 
     private func registerSAML(on router: Router<VarcoRequestContext>) {
@@ -99,6 +101,12 @@ struct AdminAPIRoutes {
                 let expected = try Self.ifMatch(request)
                 guard try await admin.find(id).kind == .samlServiceProvider else { throw notSAML() }
                 let settings = try change.settings.map { try Self.levelAndAttributes($0) }
+                let nameID = try change.settings?.name_id_format.map { name in
+                    guard let choice = RelyingPartySettings.NameIDChoice(rawValue: name) else {
+                        throw AdminFailure(.invalid, code: "name-id-format", "name_id_format must be transient or persistent.")
+                    }
+                    return choice
+                }
                 let party = try await admin.change(id: id, expectedVersion: expected, detail: "settings changed") { party in
                     if let name = change.display_name { party.displayName = name }
                     if let enabled = change.enabled { party.enabled = enabled }
@@ -109,6 +117,8 @@ struct AdminAPIRoutes {
                         if let value = new.allow_legacy_sha1 { party.settings.allowLegacySHA1 = value }
                         if let attributes = parsed.1 { party.settings.releasedAttributes = attributes.isEmpty ? nil : attributes }
                         if let level = parsed.0 { party.settings.minimumLevel = level }
+                        if let nameID { party.settings.defaultNameIDFormat = nameID }
+                        if let value = new.always_force_authn { party.settings.alwaysForceAuthn = value }
                     }
                 }
                 return AdminJSON.response(SAMLServiceView(party), etag: party.version)

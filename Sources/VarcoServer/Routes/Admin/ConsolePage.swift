@@ -47,6 +47,8 @@ struct ConsolePage: PageModel {
         let signResponse: Bool
         let signAssertion: Bool
         let requireSignedRequests: Bool
+        let alwaysForceAuthn: Bool
+        let persistentNameID: Bool
         let attributes: [Option]
         let hasSecret: Bool
         let metadataURL: String?
