@@ -31,4 +31,21 @@ struct PostgresAuditLog: AuditLog {
                 """, logger)
         }
     }
+
+    /// Filters in SQL on the indexed columns; an absent filter matches everything.
+    func search(_ query: AuditQuery) async throws -> [AuditEvent] {
+        guard query.limit > 0 else { return [] }
+        let from = query.from?.storedSeconds, until = query.until?.storedSeconds
+        return try await backend.run("search the audit log") { [logger = backend.logger] db in
+            try await db.fetchAllJSON(AuditEvent.self, """
+                SELECT json::text FROM audit
+                WHERE (\(query.subject)::text IS NULL OR subject = \(query.subject))
+                  AND (\(query.relyingParty)::text IS NULL OR relying_party = \(query.relyingParty))
+                  AND (\(query.kind?.rawValue)::text IS NULL OR kind = \(query.kind?.rawValue))
+                  AND (\(from)::double precision IS NULL OR time >= \(from))
+                  AND (\(until)::double precision IS NULL OR time < \(until))
+                ORDER BY seq DESC LIMIT \(query.limit)
+                """, logger)
+        }
+    }
 }

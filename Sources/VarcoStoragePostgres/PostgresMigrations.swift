@@ -121,6 +121,19 @@ enum PostgresMigrations {
                 json jsonb NOT NULL);
             CREATE INDEX upstream_responses_received ON upstream_responses(received);
             """),
+        ("v3-admin", """
+            CREATE TABLE admin_role_grants (
+                cf text NOT NULL,
+                role text NOT NULL,
+                json jsonb NOT NULL,
+                PRIMARY KEY (cf, role));
+
+            CREATE TABLE admin_api_tokens (
+                id text PRIMARY KEY,
+                token_hash text NOT NULL UNIQUE,
+                created double precision NOT NULL,
+                json jsonb NOT NULL);
+            """),
     ]
 
     /// Applies the missing steps, each in its own transaction, while holding the migration lock on `connection`.

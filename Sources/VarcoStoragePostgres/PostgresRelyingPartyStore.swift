@@ -32,4 +32,23 @@ struct PostgresRelyingPartyStore: RelyingPartyStore {
             try await db.fetchInt("DELETE FROM relying_parties WHERE id = \(id) RETURNING 1", logger) != nil
         }
     }
+
+    /// Compare and replace in one statement: the row changes only if it still has `expectedVersion`.
+    func replace(_ relyingParty: RelyingParty, expectedVersion: Int) async throws {
+        let json = try JSONColumn.encode(relyingParty)
+        let outcome = try await backend.run("change a relying party") { [logger = backend.logger] db in
+            try await db.fetchInt("""
+                WITH changed AS (
+                    UPDATE relying_parties SET json = \(json)::jsonb
+                    WHERE id = \(relyingParty.id) AND COALESCE((json->>'version')::int, 1) = \(expectedVersion) RETURNING 1)
+                SELECT CASE WHEN EXISTS (SELECT 1 FROM changed) THEN 1
+                            WHEN EXISTS (SELECT 1 FROM relying_parties WHERE id = \(relyingParty.id)) THEN 2 ELSE 0 END
+                """, logger)
+        }
+        switch outcome {
+        case 1: return
+        case 2: throw StoreError.duplicate
+        default: throw StoreError.notFound
+        }
+    }
 }

@@ -36,6 +36,7 @@ public final class PostgresStorage: Sendable {
             otp: PostgresOTPStores.make(backend),
             upstream: UpstreamStores(pending: PostgresPendingUpstreamRequestStore(backend: backend),
                                      archive: PostgresUpstreamResponseArchive(backend: backend)),
+            administration: PostgresAdministrationStore(backend: backend),
             deployment: PostgresDeploymentRecordStore(backend: backend),
             jobs: PostgresJobLock(backend: backend))
     }

@@ -62,6 +62,7 @@ enum Migrations {
                 """)
         }
         UpstreamMigration.register(&migrator)
+        AdminMigration.register(&migrator)
         return migrator
     }
 }

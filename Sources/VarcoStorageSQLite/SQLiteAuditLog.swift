@@ -31,4 +31,22 @@ struct SQLiteAuditLog: AuditLog {
                                 StatementArguments(subjects) + [limit])
         }
     }
+
+    /// Filters in SQL, on the indexed columns.
+    func search(_ query: AuditQuery) async throws -> [AuditEvent] {
+        guard query.limit > 0 else { return [] }
+        var conditions: [String] = []
+        var arguments: StatementArguments = []
+        if let subject = query.subject { conditions.append("subject = ?"); arguments += [subject] }
+        if let relyingParty = query.relyingParty { conditions.append("relying_party = ?"); arguments += [relyingParty] }
+        if let kind = query.kind { conditions.append("kind = ?"); arguments += [kind.rawValue] }
+        if let from = query.from { conditions.append("time >= ?"); arguments += [from.storedSeconds] }
+        if let until = query.until { conditions.append("time < ?"); arguments += [until.storedSeconds] }
+        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let sql = "SELECT json FROM audit \(whereClause) ORDER BY seq DESC LIMIT ?"
+        let finalArguments = arguments + [query.limit]
+        return try await database.read("search the audit log") { db in
+            try db.fetchAllJSON(AuditEvent.self, sql, finalArguments)
+        }
+    }
 }

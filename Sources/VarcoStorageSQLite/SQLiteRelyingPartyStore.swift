@@ -27,6 +27,17 @@ struct SQLiteRelyingPartyStore: RelyingPartyStore {
         }
     }
 
+    /// Compare and replace in one transaction.
+    func replace(_ relyingParty: RelyingParty, expectedVersion: Int) async throws {
+        try await database.write("change a relying party") { db in
+            guard let stored = try db.fetchJSON(RelyingParty.self, "SELECT json FROM relying_parties WHERE id = ?", [relyingParty.id]) else {
+                throw StoreError.notFound
+            }
+            guard stored.version == expectedVersion else { throw StoreError.duplicate }
+            try db.execute(sql: "UPDATE relying_parties SET json = ? WHERE id = ?", arguments: [JSONColumn.encode(relyingParty), relyingParty.id])
+        }
+    }
+
     func remove(id: String) async throws -> Bool {
         try await database.write("remove a relying party") { db in
             try db.execute(sql: "DELETE FROM relying_parties WHERE id = ?", arguments: [id])

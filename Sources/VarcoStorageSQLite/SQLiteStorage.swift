@@ -55,6 +55,7 @@ public final class SQLiteStorage: Sendable {
             otp: SQLiteOTPStores.make(database),
             upstream: UpstreamStores(pending: SQLitePendingUpstreamRequestStore(database: database),
                                      archive: SQLiteUpstreamResponseArchive(database: database)),
+            administration: SQLiteAdministrationStore(database: database),
             deployment: SQLiteDeploymentRecordStore(database: database))
     }
 

@@ -16,7 +16,7 @@ struct VarcoCommand: AsyncParsableCommand {
         commandName: "varco",
         abstract: "Varco: a federated identity provider (SAML 2.0, OpenID Connect) for regional services.",
         subcommands: [Serve.self, Metadata.self, ServiceProviders.self, Clients.self, Citizens.self, Operators.self, OTPCredentials.self,
-                      AdminTokenCommand.self, SPIDCommand.self],
+                      AdminTokenCommand.self, AdminCommand.self, Keys.self, SPIDCommand.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -72,10 +72,25 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup var otp: OTPServeOptions
 
+    @Option(help: "Seconds an administrator's login stays valid for the console (60-28800).")
+    var adminMaxAuthAge = 900
+
+    @Option(help: "A bearer token that may read /metrics (at least 16 characters).")
+    var metricsToken: String?
+
+    @Option(help: "An address that may read /metrics without a token (repeatable; default 127.0.0.1 and ::1).")
+    var metricsAllow: [String] = []
+
+    @Option(help: "Log format: text, or json (one object per line, with the request id).")
+    var logFormat = "text"
+
     @OptionGroup var spid: SPIDServeOptions
     @OptionGroup var card: SmartCardServeOptions
 
     func run() async throws {
+        if logFormat == "json" { LoggingSystem.bootstrap(JSONLogHandler.init) } else if logFormat != "text" {
+            throw ValidationError("--log-format must be text or json")
+        }
         var logger = Logger(label: "varco")
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
         let demoPort = demo ? (demoSPPort ?? common.port + 1) : nil
@@ -91,6 +106,9 @@ struct Serve: AsyncParsableCommand {
             if demoTrust != nil, configuration.smartCard.port == nil, let demoPort {
                 configuration.smartCard.port = demoPort + 1
             }
+            configuration.admin.maxAuthenticationAge = TimeInterval(adminMaxAuthAge)
+            configuration.admin.metricsToken = metricsToken
+            if !metricsAllow.isEmpty { configuration.admin.metricsAddresses = metricsAllow }
             try await VarcoServer.run(configuration, logger: logger)
         } catch let error as VarcoServer.StartupError {
             throw ValidationError(error.description)
@@ -246,21 +264,121 @@ enum TemplatesLocation {
 
 
 struct AdminTokenCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "admin-token", abstract: "Manage the bearer tokens of the admin REST API.",
-                                                    subcommands: [Add.self])
+    static let configuration = CommandConfiguration(commandName: "admin-token", abstract: "Manage the bearer tokens of the administration REST API.",
+                                                    subcommands: [Add.self, List.self, Revoke.self])
 
     struct Add: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Add an administrator and print its API token (shown only once).")
-        @Argument(help: "The administrator's name.") var name: String
+        static let configuration = CommandConfiguration(abstract: "Create an API token scoped to a role and print it (shown only once).")
+        @Argument(help: "A name for the token (who or what uses it).") var name: String
+        @Option(help: "admin (may change), auditor (may only read) or operator.") var role = "admin"
+        @Option(help: "Days until the token expires (1-366).") var days = 90
         @Option(help: "Directory for the database, keys and secrets.") var dataDir = "var"
 
         func run() async throws {
             let token: String
-            do { token = try await Administration(dataDirectory: dataDir).addAdminToken(name: name) } catch let failure as Administration.Failure {
-                throw ValidationError(failure.description)
-            }
+            do { token = try await Administration(dataDirectory: dataDir).addAdminToken(name: name, role: role, lifetimeDays: days) }
+            catch let failure as Administration.Failure { throw ValidationError(failure.description) }
             print(token)
-            FileHandle.standardError.write(Data("admin \(name) added: keep this token, it is not stored and cannot be shown again\n".utf8))
+            FileHandle.standardError.write(Data("token \(name) (\(role), \(days) days) created: keep it, it is not stored and cannot be shown again\n".utf8))
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the API tokens (never their secret).")
+        @Option(help: "Directory for the database, keys and secrets.") var dataDir = "var"
+        func run() async throws {
+            for line in try await Administration(dataDirectory: dataDir).adminTokens().lines { print(line) }
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke an API token by its id (from `varco admin-token list`).")
+        @Argument(help: "The token's id.") var id: String
+        @Option(help: "Directory for the database, keys and secrets.") var dataDir = "var"
+        func run() async throws {
+            do { try await Administration(dataDirectory: dataDir).revokeAdminToken(id: id) }
+            catch let failure as Administration.Failure { throw ValidationError(failure.description) }
+        }
+    }
+}
+
+struct Keys: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Roll the SAML and OIDC signing keys over: generate-next, restart, activate, restart, retire, restart.",
+        subcommands: [List.self, GenerateNext.self, Activate.self, Retire.self])
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the signing keys: active and published.")
+        @Option(help: "Directory for the database, keys and secrets.") var dataDir = "var"
+        func run() async throws {
+            for line in try Administration(dataDirectory: dataDir).keyListing().lines { print(line) }
+        }
+    }
+
+    struct GenerateNext: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "generate-next",
+                                                        abstract: "Generate the next keys and publish them (metadata, JWKS); the current keys keep signing.")
+        @Option(help: "Directory for the database, keys and secrets.") var dataDir = "var"
+        @Option(help: "Common name of the new SAML certificate.") var commonName = "varco"
+        func run() async throws {
+            do { try await Administration(dataDirectory: dataDir).generateNextKeys(commonName: commonName) }
+            catch let failure as Administration.Failure { throw ValidationError(failure.description) }
+            print("next keys published: restart Varco, let services reload the metadata and JWKS, then `varco keys activate`")
+        }
+    }
+
+    struct Activate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Sign with the next keys; the previous ones stay published.")
+        @Option(help: "Directory for the database, keys and secrets.") var dataDir = "var"
+        func run() async throws {
+            do { try await Administration(dataDirectory: dataDir).activateNextKeys() }
+            catch let failure as Administration.Failure { throw ValidationError(failure.description) }
+            print("next keys active: restart Varco; `varco keys retire` once the longest token lifetime has passed")
+        }
+    }
+
+    struct Retire: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Stop publishing the previous keys.")
+        @Option(help: "Directory for the database, keys and secrets.") var dataDir = "var"
+        func run() async throws {
+            do { try await Administration(dataDirectory: dataDir).retirePreviousKeys() }
+            catch let failure as Administration.Failure { throw ValidationError(failure.description) }
+            print("previous keys retired: restart Varco")
+        }
+    }
+}
+
+struct AdminCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "admin", abstract: "Grant and revoke administration roles (admin, operator, auditor).",
+                                                    subcommands: [Grant.self, Revoke.self, List.self])
+
+    struct Grant: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Grant a role to a citizen by codice fiscale.")
+        @Argument(help: "The codice fiscale.") var codiceFiscale: String
+        @Argument(help: "admin, operator or auditor.") var role: String
+        @Option(help: "Directory for the database, keys and secrets.") var dataDir = "var"
+        func run() async throws {
+            do { try await Administration(dataDirectory: dataDir).grantRole(codiceFiscale: codiceFiscale, role: role) }
+            catch let failure as Administration.Failure { throw ValidationError(failure.description) }
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke a role from a citizen.")
+        @Argument(help: "The codice fiscale.") var codiceFiscale: String
+        @Argument(help: "admin, operator or auditor.") var role: String
+        @Option(help: "Directory for the database, keys and secrets.") var dataDir = "var"
+        func run() async throws {
+            do { try await Administration(dataDirectory: dataDir).revokeRole(codiceFiscale: codiceFiscale, role: role) }
+            catch let failure as Administration.Failure { throw ValidationError(failure.description) }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the roles granted.")
+        @Option(help: "Directory for the database, keys and secrets.") var dataDir = "var"
+        func run() async throws {
+            for line in try await Administration(dataDirectory: dataDir).roleGrants().lines { print(line) }
         }
     }
 }

@@ -29,7 +29,8 @@ struct OIDCFixture {
                                         placeOfBirth: "H501", email: "mario.rossi@example.it"))
         let stores = Stores(sessions: Unused(), logins: Unused(), relyingParties: parties, citizens: citizens,
                             otpCredentials: InMemoryOTPCredentialStore(), replay: InMemoryReplayCache(), audit: Unused(), oauthGrants: grants,
-                            otp: try SQLiteStorage.inMemory().stores.otp, upstream: try SQLiteStorage.inMemory().stores.upstream)
+                            otp: try SQLiteStorage.inMemory().stores.otp, upstream: try SQLiteStorage.inMemory().stores.upstream,
+                            administration: InMemoryAdministrationStore())
         provider = OIDCProvider(configuration: OIDCConfiguration(issuer: "https://idp.test", pairwiseSecret: Array(repeating: 7, count: 32)),
                                 keys: Self.keys, stores: stores, clock: clock, random: SystemRandomSource())
     }

@@ -15,4 +15,9 @@ struct PostgresConformanceTests {
     func otpConformance(_ check: StoreConformance.Check) async throws {
         try await TestDatabase.withStorage { storage in try await check.run(storage.stores) }
     }
+
+    @Test("administration store conformance", arguments: StoreConformance.administrationChecks)
+    func administrationConformance(_ check: StoreConformance.Check) async throws {
+        try await TestDatabase.withStorage { storage in try await check.run(storage.stores) }
+    }
 }

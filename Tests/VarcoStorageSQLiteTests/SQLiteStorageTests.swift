@@ -66,7 +66,7 @@ import VarcoTesting
             let mode = try await storage.database.writer.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
             #expect(mode == "wal")
             let migrations = try await storage.database.writer.read { try Migrations.migrator.appliedIdentifiers($0) }
-            #expect(Set(migrations).isSuperset(of: ["v1", "v2-oauth", "v2-otp"]))
+            #expect(Set(migrations).isSuperset(of: ["v1", "v2-oauth", "v2-otp", "v3-admin"]))
         }
     }
 

@@ -4,6 +4,7 @@
 #define VARCO_CXMLSEC_SHIM_PUBLIC_H
 
 #include "../../CXMLSec/shim.h"
+#include "VarcoCertificate.h"
 
 /// Initialises libxml2, xmlsec1 and its OpenSSL backend once. Returns 0 on success.
 int varco_xml_init(void);

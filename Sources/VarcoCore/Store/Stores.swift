@@ -35,6 +35,18 @@ public protocol RelyingPartyStore: Sendable {
     func list() async throws -> [RelyingParty]
     /// Returns false if there was nothing to remove.
     func remove(id: String) async throws -> Bool
+    /// Replaces the registration only if the stored one has `expectedVersion` (optimistic concurrency):
+    /// throws `StoreError.notFound` if it is gone and `StoreError.duplicate` if someone changed it meanwhile.
+    func replace(_ relyingParty: RelyingParty, expectedVersion: Int) async throws
+}
+
+extension RelyingPartyStore {
+    /// For backends without a transaction around it: compare, then save. A backend with transactions overrides this.
+    public func replace(_ relyingParty: RelyingParty, expectedVersion: Int) async throws {
+        guard let stored = try await find(id: relyingParty.id) else { throw StoreError.notFound }
+        guard stored.version == expectedVersion else { throw StoreError.duplicate }
+        try await save(relyingParty)
+    }
 }
 
 /// Citizens, keyed by codice fiscale.
@@ -80,6 +92,8 @@ public protocol AuditLog: Sendable {
     func recent(limit: Int) async throws -> [AuditEvent]
     /// The newest `limit` events about any of `subjects` (codici fiscali, credential IDs), newest first.
     func recent(subjects: [String], limit: Int) async throws -> [AuditEvent]
+    /// The newest `query.limit` events matching the query, newest first.
+    func search(_ query: AuditQuery) async throws -> [AuditEvent]
 }
 
 /// Every store Varco needs, as one value handed to the server.
@@ -97,6 +111,8 @@ public struct Stores: Sendable {
     public var otp: OTPStores
     /// Login through SPID and CIE: pending upstream requests and the archive of upstream responses.
     public var upstream: UpstreamStores
+    /// Administration: role grants and API tokens.
+    public var administration: any AdministrationStore
     /// What every node must agree on (the signing key set), recorded in the shared store.
     public var deployment: any DeploymentRecordStore
     /// Runs background jobs on one node at a time.
@@ -105,6 +121,7 @@ public struct Stores: Sendable {
     public init(sessions: any SessionStore, logins: any LoginTransactionStore, relyingParties: any RelyingPartyStore,
                 citizens: any CitizenStore, otpCredentials: any OTPCredentialStore, replay: any ReplayCache,
                 audit: any AuditLog, oauthGrants: any OAuthGrantStore, otp: OTPStores, upstream: UpstreamStores,
+                administration: any AdministrationStore,
                 deployment: any DeploymentRecordStore = ProcessDeploymentRecords(), jobs: any JobLock = ProcessJobLock()) {
         self.sessions = sessions
         self.logins = logins
@@ -118,10 +135,43 @@ public struct Stores: Sendable {
         self.upstream = upstream
         self.deployment = deployment
         self.jobs = jobs
+        self.administration = administration
+    }
+}
+
+/// Which audit events to read: every given filter must match.
+public struct AuditQuery: Sendable, Equatable {
+    /// The event's subject (a codice fiscale, a credential ID, an administrator).
+    public var subject: String?
+    public var relyingParty: String?
+    public var kind: AuditEvent.Kind?
+    /// From (inclusive) and until (exclusive).
+    public var from: Date?
+    public var until: Date?
+    public var limit: Int
+
+    public init(subject: String? = nil, relyingParty: String? = nil, kind: AuditEvent.Kind? = nil, from: Date? = nil,
+                until: Date? = nil, limit: Int = 100) {
+        self.subject = subject
+        self.relyingParty = relyingParty
+        self.kind = kind
+        self.from = from
+        self.until = until
+        self.limit = limit
+    }
+
+    public func matches(_ event: AuditEvent) -> Bool {
+        (subject == nil || event.subject == subject) && (relyingParty == nil || event.relyingParty == relyingParty)
+            && (kind == nil || event.kind == kind) && (from.map { event.time >= $0 } ?? true) && (until.map { event.time < $0 } ?? true)
     }
 }
 
 extension AuditLog {
+    /// For small logs: filters the newest 10,000 events. A backend with indexes overrides this.
+    public func search(_ query: AuditQuery) async throws -> [AuditEvent] {
+        Array(try await recent(limit: 10_000).filter(query.matches).prefix(max(0, query.limit)))
+    }
+
     /// For small logs: filters the newest events. A backend with an index on the subject overrides this.
     public func recent(subjects: [String], limit: Int) async throws -> [AuditEvent] {
         let wanted = Set(subjects)

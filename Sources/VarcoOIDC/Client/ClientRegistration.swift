@@ -96,7 +96,8 @@ public struct ClientRegistration: Codable, Sendable, Equatable {
             guard let url = URL(string: uri), let scheme = url.scheme, url.host != nil || scheme != "https" && scheme != "http" else {
                 problems.append("\(uri) is not an absolute URI"); continue
             }
-            if url.fragment != nil { problems.append("\(uri) must not contain a fragment (RFC 6749 §3.1.2)") }
+            if url.fragment != nil || uri.contains("#") { problems.append("\(uri) must not contain a fragment (RFC 6749 §3.1.2)") }
+            if uri.contains("*") { problems.append("\(uri) must not contain a wildcard: register every address exactly") }
             let loopback = url.host == "127.0.0.1" || url.host == "localhost" || url.host == "[::1]"
             if scheme == "http" && !loopback { problems.append("\(uri) must use https (plain http only on loopback)") }
         }

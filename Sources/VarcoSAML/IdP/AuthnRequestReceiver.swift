@@ -79,7 +79,9 @@ public struct AuthnRequestReceiver: Sendable {
         // 9. NameIDPolicy.
         let format: String
         switch request.nameIDPolicyFormat {
-        case nil, NameIDFormat.unspecified?, NameIDFormat.transient?: format = NameIDFormat.transient
+        case nil, NameIDFormat.unspecified?:  // the service's setting decides
+            format = party.settings.defaultNameIDFormat == .persistent ? NameIDFormat.persistent : NameIDFormat.transient
+        case NameIDFormat.transient?: format = NameIDFormat.transient
         case NameIDFormat.persistent?: format = NameIDFormat.persistent
         default: return reply(SAMLStatus(.requester, .invalidNameIDPolicy, message: "Supported NameID formats: transient, persistent"))
         }
@@ -95,6 +97,7 @@ public struct AuthnRequestReceiver: Sendable {
             requestID: request.id, serviceProvider: request.issuer, assertionConsumerServiceURL: acs.location,
             relayState: message.relayState, nameIDFormat: format,
             attributeConsumingServiceIndex: request.attributeConsumingServiceIndex,
-            requirement: LoginRequirement(acceptableLevels: levels, forceAuthn: request.forceAuthn, isPassive: request.isPassive)))
+            requirement: LoginRequirement(acceptableLevels: levels, forceAuthn: request.forceAuthn || party.settings.alwaysForceAuthn,
+                                          isPassive: request.isPassive)))
     }
 }

@@ -63,6 +63,7 @@ struct OIDCClientRegistry: Sendable {
         let secret = random.token()
         registration.clientSecretSHA256 = ClientRegistration.hashSecret(secret)
         party.metadata = registration.json
+        party.version += 1
         try await stores.relyingParties.save(party)
         try await stores.audit.append(AuditEvent(time: clock.now(), kind: .relyingPartyAdded, subject: actor, relyingParty: clientID,
                                                  detail: "OIDC client secret rotated"))

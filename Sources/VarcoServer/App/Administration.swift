@@ -39,8 +39,8 @@ public struct Administration: Sendable {
         let identity = try data.samlSigningIdentity(commonName: URL(string: configuration.publicURL)?.host ?? "varco")
         let key = try XMLSigningKey(privateKeyPEM: identity.privateKeyPEM, certificatePEM: identity.certificatePEM)
         var certificates = [key.certificateBase64]
-        if let next = data.nextSigningCertificatePEM(), let nextKey = try? XMLVerificationKey(certificate: next) {
-            certificates.append(nextKey.certificateBase64)
+        for published in data.publishedSigningCertificatePEMs() {
+            if let key = try? XMLVerificationKey(certificate: published.pem) { certificates.append(key.certificateBase64) }
         }
         return try IdentityProviderMetadata(entityID: configuration.entityID, ssoRedirectURL: configuration.ssoURL,
                                             ssoPostURL: configuration.ssoURL, signingCertificates: certificates,
@@ -62,7 +62,7 @@ public struct Administration: Sendable {
         let existing = try await stores.relyingParties.find(id: metadata.entityID)
         try await stores.relyingParties.save(RelyingParty(id: metadata.entityID, kind: .samlServiceProvider, displayName: name,
                                                           metadata: metadataXML, settings: settings,
-                                                          created: existing?.created ?? clock.now()))
+                                                          created: existing?.created ?? clock.now(), version: (existing?.version ?? 0) + 1))
         try await stores.audit.append(AuditEvent(time: clock.now(), kind: .relyingPartyAdded, subject: "cli",
                                                  relyingParty: metadata.entityID, detail: existing == nil ? "registered" : "metadata replaced"))
         return metadata.entityID

@@ -18,13 +18,7 @@ struct StoreJanitor: Service {
     var upstreamRetentionDays = 730
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                await sweep()
-                // Cancelled at graceful shutdown: end the loop quietly, a stop is not an error.
-                try? await Task.sleep(for: interval)
-            }
-        }
+        try await Periodic.run(every: interval) { await sweep() }
     }
 
     func sweep() async {

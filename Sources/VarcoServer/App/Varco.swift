@@ -38,11 +38,25 @@ struct Varco: Sendable {
     let logout: SingleLogoutCoordinator
     /// Smart-card login (TS-CNS, CNS, CIE), when configured.
     let smartCard: SmartCardAuthenticator?
+    /// Seals the console's cookie and login tickets.
+    let adminCookie: AdminSessionCookie
+    /// The OpenAPI 3.1 document of the administration API, served as it is in the repository.
+    let adminAPIDocument: String
+    /// Fetches SAML metadata registered by URL.
+    let metadataFetcher: any MetadataFetching
+    /// Counters and latency histograms for `/metrics`.
+    let metrics: Metrics
 
     init(configuration: ServerConfiguration, stores: Stores, pages: Pages, dataDirectory: DataDirectory,
          clock: any WallClock = SystemWallClock(), random: any RandomSource = SystemRandomSource(), logger: Logger,
-         upstreamLogout: (any UpstreamLogout)? = nil) throws {
+         upstreamLogout: (any UpstreamLogout)? = nil, metadataFetcher: any MetadataFetching = URLSessionMetadataFetcher()) throws {
+        self.metadataFetcher = metadataFetcher
         self.configuration = configuration
+        let metrics = Metrics()
+        self.metrics = metrics
+        var stores = stores
+        stores.audit = MeteredAuditLog(base: stores.audit, metrics: metrics)
+        stores.sessions = MeteredSessionStore(base: stores.sessions, metrics: metrics)
         self.stores = stores
         self.pages = pages
         postForms = PostFormPages(pages: pages)
@@ -52,8 +66,8 @@ struct Varco: Sendable {
         let identity = try dataDirectory.samlSigningIdentity(commonName: URL(string: configuration.publicURL)?.host ?? "varco")
         signingKey = try XMLSigningKey(privateKeyPEM: identity.privateKeyPEM, certificatePEM: identity.certificatePEM)
         var certificates = [signingKey.certificateBase64]
-        if let next = dataDirectory.nextSigningCertificatePEM(), let key = try? XMLVerificationKey(certificate: next) {
-            certificates.append(key.certificateBase64)
+        for published in dataDirectory.publishedSigningCertificatePEMs() {
+            if let key = try? XMLVerificationKey(certificate: published.pem) { certificates.append(key.certificateBase64) }
         }
         signingCertificates = certificates
         idp = IdentityProviderConfiguration(entityID: configuration.entityID, ssoURL: configuration.ssoURL, sloURL: configuration.sloURL,
@@ -99,11 +113,14 @@ struct Varco: Sendable {
                                    citizens: stores.citizens, clock: clock)
         }
         if let smartCard { methods.append(smartCard.descriptor) }
+        adminCookie = AdminSessionCookie(secret: try dataDirectory.secret(named: "admin-session"))
+        adminAPIDocument = try AdminAPIDocument.load(templatesDirectory: configuration.templatesDirectory)
+        let adminLogin = AdminLoginProtocol(cookie: adminCookie, clock: clock, random: random)
         engine = LoginEngine(logins: stores.logins,
                              sessions: SessionManager(store: stores.sessions, policy: configuration.sessionPolicy, clock: clock, random: random,
                                                       expiry: logout),
-                             protocols: [saml.name: saml, oidcLogin.name: oidcLogin], methods: methods, clock: clock, random: random,
-                             auditor: auditor, maxAttempts: configuration.maxLoginAttempts)
+                             protocols: [saml.name: saml, oidcLogin.name: oidcLogin, adminLogin.name: adminLogin], methods: methods,
+                             clock: clock, random: random, auditor: auditor, maxAttempts: configuration.maxLoginAttempts, metrics: metrics)
     }
 
     /// The signed IdP metadata.

@@ -51,7 +51,8 @@ public enum VarcoServer {
         var services: [any Service] = [UpstreamMetadataRefresher(upstream: varco.upstream, logger: logger),
                                        StoreJanitor(stores: stores, policy: configuration.sessionPolicy,
                                                     clock: varco.clock, logger: logger, expiry: varco.logout,
-                                                    upstreamRetentionDays: configuration.upstream.serviceProvider.responseRetentionDays)]
+                                                    upstreamRetentionDays: configuration.upstream.serviceProvider.responseRetentionDays),
+                                       MetadataRefresher(varco: varco)]
         if configuration.demo, let demoPort = configuration.demoServicePort {
             let demoIdentity = try data.identity(named: "demo-services", commonName: "demo-services")
             let demoKey = try XMLSigningKey(privateKeyPEM: demoIdentity.privateKeyPEM, certificatePEM: demoIdentity.certificatePEM)
@@ -93,6 +94,7 @@ public enum VarcoServer {
     /// The router with every route and the security middleware. Tests use it without TLS.
     static func router(for varco: Varco) throws -> Router<VarcoRequestContext> {
         let router = Router(context: VarcoRequestContext.self)
+        router.add(middleware: RequestMetricsMiddleware(metrics: varco.metrics, logger: varco.logger, random: varco.random))
         router.add(middleware: SecurityHeadersMiddleware(pages: varco.pages, logger: varco.logger))
         try HomeRoutes(varco: varco).register(on: router)
         MetadataRoutes(varco: varco).register(on: router)
@@ -108,6 +110,10 @@ public enum VarcoServer {
         ProfileRoutes(varco: varco).register(on: router)
         SPIDRoutes(varco: varco).register(on: router)
         if let card = varco.smartCard { SmartCardRoutes(varco: varco, card: card).register(on: router) }
+        AdminLoginRoutes(varco: varco).register(on: router)
+        ConsoleRoutes(varco: varco).register(on: router)
+        AdminAPIRoutes(varco: varco).register(on: router)
+        OperationsRoutes(varco: varco).register(on: router)
         return router
     }
 

@@ -41,14 +41,12 @@ struct AdminTokens: Sendable {
 }
 
 extension Administration {
-    /// A new bearer token for the administrators' REST API (replacing an earlier token of the same name).
-    public func addAdminToken(name: String) async throws -> String {
-        guard !name.isEmpty, name.count <= 64, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
-            throw Failure("the administrator name must be 1-64 letters, digits, '-', '_' or '.'")
+    /// A new API token (stored hashed in the database, scoped to a role, expiring): printed once.
+    public func addAdminToken(name: String, role: String = "admin", lifetimeDays: Int = 90) async throws -> String {
+        do {
+            return try await access.issueToken(name: name, role: role, lifetimeDays: lifetimeDays).secret
+        } catch let failure as AdminFailure {
+            throw Failure(failure.description)
         }
-        let token = random.token()
-        try AdminTokens(dataDirectory: data.path).add(name: name, token: token)
-        try await stores.audit.append(AuditEvent(time: clock.now(), kind: .relyingPartyAdded, subject: "cli", detail: "admin token \(name) added"))
-        return token
     }
 }

@@ -52,5 +52,5 @@ public struct DataDirectory: Sendable {
         return generated
     }
 
-    private func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
+    func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
 }

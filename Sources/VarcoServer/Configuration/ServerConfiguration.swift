@@ -34,6 +34,8 @@ public struct ServerConfiguration: Sendable {
     public var upstream = UpstreamSettings()
     /// Smart-card login (TS-CNS, CNS, CIE): trust, listener, reverse-proxy mode, per-family policies.
     public var smartCard = SmartCardSettings()
+    /// The administration console and API: how fresh an administrator's login must be, who may read /metrics.
+    public var admin = AdminSettings()
 
     public init(host: String = "127.0.0.1", port: Int = 8443, publicURL: String? = nil, dataDirectory: String = "var",
                 templatesDirectory: String = "templates", sessionPolicy: SessionPolicy = .init(), maxLoginAttempts: Int = 5,
@@ -70,6 +72,7 @@ public struct ServerConfiguration: Sendable {
         if sessionPolicy.idleTimeout <= 0 || sessionPolicy.absoluteTimeout < sessionPolicy.idleTimeout {
             problems.append("session timeouts: idle must be positive and not longer than the absolute timeout")
         }
+        problems += admin.validate()
         if (tlsCertificatePath == nil) != (tlsKeyPath == nil) {
             problems.append("give both --tls-cert and --tls-key, or neither to use a generated certificate")
         }

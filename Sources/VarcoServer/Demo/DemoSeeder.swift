@@ -29,6 +29,9 @@ struct DemoSeeder {
             do { try await stores.otpCredentials.insert(credential) } catch StoreError.duplicate {}
         }
         try await seedRegionalOTP()
+        // The demo administrator is the demo citizen (documented in the README).
+        _ = try await stores.administration.grant(RoleGrant(codiceFiscale: Self.citizen.codiceFiscale, role: .admin, grantedBy: "demo",
+                                                            granted: clock.now()))
         for service in DemoService.all {
             let metadata = service.metadata(port: servicePort, certificateBase64: serviceCertificateBase64)
             try await stores.relyingParties.save(RelyingParty(id: service.entityID(port: servicePort), kind: .samlServiceProvider,

@@ -12,6 +12,7 @@ struct LoginEngine: Sendable {
     let random: any RandomSource
     let auditor: Auditor
     let maxAttempts: Int
+    var metrics: Metrics? = nil
 
     /// What the route must show next.
     enum Step: Sendable {
@@ -71,6 +72,7 @@ struct LoginEngine: Sendable {
         try await logins.delete(id: transaction.id)
         switch updated.state {
         case .completed(let asserted):
+            metrics?.count("varco_logins_total", [("method", result.method.rawValue), ("result", "success")])
             let previous = try await sessions.current(sessionCookie)
             let session = try await sessions.establish(result, replacing: previous)
             return try await answer(updated, result: asserted, session: session, newSession: session)
@@ -83,6 +85,9 @@ struct LoginEngine: Sendable {
 
     /// A proof failed: count it; after too many the relying party gets AuthnFailed.
     func failed(_ transaction: LoginTransaction) async throws -> Step {
+        if case .proving(let method) = transaction.state {
+            metrics?.count("varco_logins_total", [("method", method.rawValue), ("result", "failure")])
+        }
         let limit = maxAttempts
         let updated = try await logins.update(id: transaction.id) { stored in
             _ = stored.failedAttempt(maxAttempts: limit)
@@ -111,6 +116,8 @@ struct LoginEngine: Sendable {
                         newSession: SSOSession?) async throws -> Step {
         let (answer, visit) = try await engine(for: transaction).answer(transaction, result: result, session: session)
         try await sessions.record(visit, in: session)
+        metrics?.count("varco_assertions_issued_total", [("protocol", transaction.protocolName)])
+        if newSession == nil { metrics?.count("varco_sso_reuse_total", [("protocol", transaction.protocolName)]) }
         await auditor.record(.assertionIssued, subject: result.citizen.value, relyingParty: transaction.relyingParty,
                              detail: "\(result.level.uri) via \(result.method.rawValue)\(newSession == nil ? " (SSO session)" : "")")
         return .answer(answer, session: newSession)

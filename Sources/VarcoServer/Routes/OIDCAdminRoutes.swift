@@ -83,9 +83,16 @@ struct OIDCAdminRoutes {
 
     /// The registry acting for the administrator whose bearer token the request carries; nil without one.
     private func registry(_ request: Request, _ context: VarcoRequestContext) async throws -> OIDCClientRegistry? {
-        guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
-              let name = AdminTokens(dataDirectory: varco.configuration.dataDirectory)
-                .name(for: String(header.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces)) else {
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
+            await varco.auditor.record(.requestRejected, detail: "admin API: missing bearer token", client: context.clientAddress)
+            return nil
+        }
+        let secret = String(header.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces)
+        let access = AccessAdmin(stores: varco.stores, clock: varco.clock, random: varco.random, actor: .commandLine)
+        if let token = try await access.token(forSecret: secret), token.role == .admin {
+            return OIDCClientRegistry(stores: varco.stores, clock: varco.clock, random: varco.random, actor: "token:\(token.name)")
+        }
+        guard let name = AdminTokens(dataDirectory: varco.configuration.dataDirectory).name(for: secret) else {
             await varco.auditor.record(.requestRejected, detail: "admin API: missing or unknown bearer token", client: context.clientAddress)
             return nil
         }

@@ -6,13 +6,11 @@ struct UpstreamMetadataRefresher: Service {
     let upstream: UpstreamLoginService
     let logger: Logger
 
+    /// The first load happens at start, before the server listens.
     func run() async throws {
-        try await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                try await Task.sleep(for: upstream.settings.refreshInterval)
-                for problem in await upstream.refreshMetadata() {
-                    logger.error("SPID/CIE provider metadata refresh failed: \(problem)")
-                }
+        try await Periodic.run(every: upstream.settings.refreshInterval, startingNow: false) {
+            for problem in await upstream.refreshMetadata() {
+                logger.error("SPID/CIE provider metadata refresh failed: \(problem)")
             }
         }
     }

@@ -27,6 +27,8 @@ public struct Pages: Sendable {
                            "logout-citizen", "logout-progress", "logout-result", "logout-frame-done", "demo-logged-out", "profile",
                            "operator-issue", "operator-issued", "spid-chooser", "spid-welcome", "spid-error", "demo-spid-idp",
                            "login-smartcard", "login-smartcard-refused"]
+        + ["admin-signin", "admin-home", "admin-service-new", "admin-service", "admin-confirm", "admin-audit", "admin-roles",
+           "admin-keys", "admin-error", "admin-client-new"]
 
     public init(directory: String) async throws {
         do { library = try await MustacheLibrary(directory: directory) } catch {

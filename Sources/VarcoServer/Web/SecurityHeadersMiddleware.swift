@@ -41,6 +41,10 @@ struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     private func errorPage(_ status: HTTPResponse.Status, _ key: String, _ request: Request) -> Response {
+        if request.uri.path.hasPrefix("/admin/api/") {
+            return ProblemDetails.response(status, code: status == .internalServerError ? "internal" : "request",
+                                           pages.message(key, .en))
+        }
         let language = Language.choose(query: request.uri.queryParameters["lang"].map(String.init),
                                        cookie: request.cookies[CookieNames.language]?.value)
         let html = pages.render("error", language: language, model: ErrorPage(message: pages.message(key, language)))
