@@ -162,7 +162,9 @@ def snapshot(session, varco) -> dict:
 
 
 def test_schemathesis_finds_no_server_error_and_no_response_outside_the_document(varco, tmp_path):
-    result = schemathesis(varco, api_token(varco, "admin", "schemathesis"), tmp_path)
+    # The key rollover steps change the shared data directory's key files (the auditor run below covers their 403;
+    # the in-process AdminAPITests cover what they do).
+    result = schemathesis(varco, api_token(varco, "admin", "schemathesis"), tmp_path, "--exclude-path-regex", "^/keys/")
     assert result.returncode == 0, result.stdout[-8000:] + result.stderr[-2000:]
 
 
