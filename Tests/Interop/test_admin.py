@@ -153,7 +153,8 @@ def schemathesis(varco, token: str, tmp_path: Path, *extra: str) -> subprocess.C
                "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance",
                "--max-examples", os.environ.get("VARCO_SCHEMATHESIS_EXAMPLES", "25"), "--seed", "8", "--workers", "1",
                "--phases", "examples,coverage,fuzzing", "--report", "junit", "--report-dir", str(tmp_path), *extra]
-    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=900, stdin=subprocess.DEVNULL)
+    # Run in the test's temporary directory: schemathesis and hypothesis keep their databases in the working directory.
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=900, stdin=subprocess.DEVNULL, cwd=tmp_path)
 
 
 def snapshot(session, varco) -> dict:
