@@ -202,6 +202,14 @@ struct SigningKeyView: Codable, Sendable {
     /// Key id (OIDC) or SHA-256 fingerprint of the certificate (SAML).
     let id: String
     let algorithm: String
-    /// active (signs), next (published, not yet signing) or previous (published, no longer signing).
+    /// active (signs) or published (next or previous, during a rollover).
     let state: String
+    /// When the SAML certificate expires (nil for OIDC keys).
+    var not_after: Date? = nil
+}
+
+/// What a rollover step did: the keys now on disk, applied at the next restart.
+struct KeyRolloverView: Codable, Sendable {
+    let detail: String
+    let keys_after_restart: [String]
 }

@@ -1,12 +1,14 @@
 import Crypto
 import Foundation
 import VarcoOIDC
+import VarcoXML
 
 extension Varco {
     /// The signing keys in use and published, for the console and the API.
     func signingKeyViews() -> [SigningKeyView] {
         var views = signingCertificates.enumerated().map { index, certificate in
-            SigningKeyView(use: "saml", id: Self.fingerprint(certificate), algorithm: "RSA-SHA256", state: index == 0 ? "active" : "published")
+            SigningKeyView(use: "saml", id: Self.fingerprint(certificate), algorithm: "RSA-SHA256", state: index == 0 ? "active" : "published",
+                           not_after: (try? CertificateSummary(certificate: certificate))?.notAfter)
         }
         views.append(SigningKeyView(use: "oidc", id: oidc.keys.rsaKeyID, algorithm: "RS256", state: "active"))
         views.append(SigningKeyView(use: "oidc", id: oidc.keys.ecKeyID, algorithm: "ES256", state: "active"))

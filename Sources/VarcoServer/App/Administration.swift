@@ -34,6 +34,12 @@ public struct Administration: Sendable {
         }
     }
 
+    /// Over stores already open (the server's).
+    init(data: DataDirectory, stores: Stores) {
+        self.data = data
+        self.stores = stores
+    }
+
     /// The signed IdP metadata for the given public URL.
     public func metadata(configuration: ServerConfiguration) throws -> String {
         let identity = try data.samlSigningIdentity(commonName: URL(string: configuration.publicURL)?.host ?? "varco")

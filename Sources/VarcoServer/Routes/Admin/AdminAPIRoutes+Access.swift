@@ -68,6 +68,13 @@ extension AdminAPIRoutes {
         router.get(RouterPath(Self.base + "/keys")) { request, context in
             try await handle(request, context, .read) { _, _ in AdminJSON.response(varco.signingKeyViews()) }
         }
+        for step in KeyRolloverStep.allCases {
+            router.post(RouterPath(Self.base + "/keys/" + step.rawValue)) { request, context in
+                try await handle(request, context, .change) { principal, _ in
+                    AdminJSON.response(try await KeyRollover(varco: varco, actor: principal.actor).run(step), .accepted)
+                }
+            }
+        }
     }
 
     private func access(_ principal: Principal) -> AccessAdmin {

@@ -87,6 +87,23 @@ extension ConsoleRoutes {
         router.get("/admin/keys") { request, context in
             try await page(request, context, "admin-keys") { _, page in page.keys = varco.signingKeyViews() }
         }
+        router.post("/admin/keys/:step") { request, context in
+            try await action(request, context) { user, form, page in
+                guard let step = KeyRolloverStep(rawValue: try context.parameters.require("step")) else {
+                    throw WebError(.notFound, "error_notFound", detail: "console: unknown key rollover step")
+                }
+                guard form["confirm"] == "1" else {
+                    return try await confirm(request, page, action: "/admin/keys/\(step.rawValue)", question: "admin_confirm_keys_\(step.rawValue.replacingOccurrences(of: "-", with: "_"))",
+                                             subject: "", cancel: "/admin/keys")
+                }
+                var page = page
+                let done = try await KeyRollover(varco: varco, actor: user.actor).run(step)
+                page.notice = m("admin_keys_restart", request)
+                page.keys = varco.signingKeyViews()
+                page.pendingKeys = done.keys_after_restart
+                return render("admin-keys", page, request)
+            }
+        }
     }
 
     private func access(_ user: ConsoleUser) -> AccessAdmin {
