@@ -3,28 +3,6 @@ import Logging
 import PostgresNIO
 import VarcoCore
 
-/// How aggregates are written to the `json` columns (jsonb): JSON with dates as seconds since 1970 (sub-second
-/// precision kept), the same text the SQLite backend writes, so a record moves between backends unchanged.
-enum JSONColumn {
-    static func encode(_ value: some Encodable) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .secondsSince1970
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
-
-    static func decode<T: Decodable>(_ type: T.Type, from text: String) throws -> T {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .secondsSince1970
-        return try decoder.decode(type, from: Data(text.utf8))
-    }
-}
-
-extension Date {
-    /// The value stored in date columns (double precision): seconds since 1970, as in the JSON.
-    var storedSeconds: Double { timeIntervalSince1970 }
-}
-
 extension PostgresConnection {
     /// The record in the first column (JSON text) of the first row `query` selects, if any.
     func fetchJSON<T: Decodable>(_ type: T.Type, _ query: PostgresQuery, _ logger: Logger) async throws -> T? {
