@@ -26,6 +26,9 @@ public enum VarcoServer {
         var services: [any Service] = [StoreJanitor(stores: storage.stores, policy: configuration.sessionPolicy,
                                                     clock: varco.clock, logger: logger),
                                      MetadataRefresher(varco: varco)]
+        if let days = configuration.admin.auditRetentionDays {
+            services.append(AuditRetention(audit: varco.stores.audit, days: days, clock: varco.clock, logger: logger))
+        }
         if configuration.demo, let demoPort = configuration.demoServicePort {
             let demoIdentity = try data.identity(named: "demo-services", commonName: "demo-services")
             let demoKey = try XMLSigningKey(privateKeyPEM: demoIdentity.privateKeyPEM, certificatePEM: demoIdentity.certificatePEM)
