@@ -1,3 +1,4 @@
+import Foundation
 import VarcoCore
 
 /// The audit log in the `audit` table: append-only, ordered by `seq`. `time`, `kind`, `subject` and
@@ -46,6 +47,14 @@ struct PostgresAuditLog: AuditLog {
                   AND (\(until)::double precision IS NULL OR time < \(until))
                 ORDER BY seq DESC LIMIT \(query.limit)
                 """, logger)
+        }
+    }
+
+    func deleteOlder(than cutoff: Date) async throws -> Int {
+        try await backend.run("apply the audit log's retention") { [logger = backend.logger] db in
+            try await db.fetchInt("""
+                WITH gone AS (DELETE FROM audit WHERE time < \(cutoff.storedSeconds) RETURNING 1) SELECT count(*) FROM gone
+                """, logger) ?? 0
         }
     }
 }

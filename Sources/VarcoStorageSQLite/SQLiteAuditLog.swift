@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import VarcoCore
 
@@ -47,6 +48,13 @@ struct SQLiteAuditLog: AuditLog {
         let finalArguments = arguments + [query.limit]
         return try await database.read("search the audit log") { db in
             try db.fetchAllJSON(AuditEvent.self, sql, finalArguments)
+        }
+    }
+
+    func deleteOlder(than cutoff: Date) async throws -> Int {
+        try await database.write("apply the audit log's retention") { db in
+            try db.execute(sql: "DELETE FROM audit WHERE time < ?", arguments: [cutoff.storedSeconds])
+            return db.changesCount
         }
     }
 }

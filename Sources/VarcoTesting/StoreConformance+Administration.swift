@@ -7,7 +7,7 @@ extension StoreConformance {
         Check("administration: grant, roles, grants, revoke", roleGrants),
         Check("administration: API tokens insert, find by hash, list, revoke once", apiTokens),
         Check("relying parties: replace only at the expected version", relyingPartyReplace),
-        Check("audit: search by subject, service, kind and time", auditSearch),
+        Check("audit: search by subject, service, kind and time; retention", auditSearch),
     ]
 
     static func roleGrants(_ stores: Stores) async throws {
@@ -80,5 +80,7 @@ extension StoreConformance {
         try await expectEqual(stores.audit.search(AuditQuery(kind: .loginSucceeded, limit: 1)).map(\.detail), ["3"], "by kind, limited")
         try await expectEqual(stores.audit.search(AuditQuery(from: Fixture.at(10), until: Fixture.at(20))).map(\.detail), ["2"], "by time")
         try await expectEqual(stores.audit.search(AuditQuery(subject: "B")).first, events[2], "before/after kept")
+        try await expectEqual(stores.audit.deleteOlder(than: Fixture.at(10)), 1, "retention removes the older events")
+        try await expectEqual(stores.audit.recent(limit: 10).map(\.detail), ["3", "2"], "newer events kept")
     }
 }

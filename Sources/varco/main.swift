@@ -81,6 +81,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "An address that may read /metrics without a token (repeatable; default 127.0.0.1 and ::1).")
     var metricsAllow: [String] = []
 
+    @Option(help: "Days the audit log keeps its events (30-3650; default: for ever).")
+    var auditRetentionDays: Int?
+
     @Option(help: "Log format: text, or json (one object per line, with the request id).")
     var logFormat = "text"
 
@@ -108,6 +111,7 @@ struct Serve: AsyncParsableCommand {
             }
             configuration.admin.maxAuthenticationAge = TimeInterval(adminMaxAuthAge)
             configuration.admin.metricsToken = metricsToken
+            configuration.admin.auditRetentionDays = auditRetentionDays
             if !metricsAllow.isEmpty { configuration.admin.metricsAddresses = metricsAllow }
             try await VarcoServer.run(configuration, logger: logger)
         } catch let error as VarcoServer.StartupError {

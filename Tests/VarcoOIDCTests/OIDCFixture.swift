@@ -97,6 +97,7 @@ struct Unused: SessionStore, LoginTransactionStore, AuditLog {
     func deleteExpired(before cutoff: Date) async throws -> Int { throw Touched() }
     func append(_ event: AuditEvent) async throws { throw Touched() }
     func recent(limit: Int) async throws -> [AuditEvent] { throw Touched() }
+    func deleteOlder(than cutoff: Date) async throws -> Int { throw Touched() }
 }
 
 actor InMemoryCitizenStore: CitizenStore {

@@ -93,3 +93,20 @@ import VarcoXML
         #expect(throws: XMLError.self) { try CertificateSummary(certificate: "bm90IGEgY2VydGlmaWNhdGU=") }
     }
 }
+
+/// The audit log's retention removes only what is older than the configured days.
+@Suite struct AuditRetentionTests {
+    @Test func removesEventsOlderThanTheRetention() async throws {
+        let h = try await ServerHarness.make()
+        let now = h.clock.now()
+        for (age, detail) in [(40.0, "old"), (10.0, "recent")] {
+            try await h.stores.audit.append(AuditEvent(time: now.addingTimeInterval(-age * 86400), kind: .loginSucceeded, detail: detail))
+        }
+        await AuditRetention(audit: h.stores.audit, jobs: h.stores.jobs, days: 30, clock: h.clock, logger: ServerHarness.quietLogger).sweep()
+        let left = try await h.stores.audit.recent(limit: 100).map(\.detail)
+        #expect(left.contains("recent") && !left.contains("old"))
+        var configuration = ServerConfiguration()
+        configuration.admin.auditRetentionDays = 5
+        #expect(configuration.validate().contains { $0.contains("--audit-retention-days") })
+    }
+}

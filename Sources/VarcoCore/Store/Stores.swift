@@ -94,6 +94,8 @@ public protocol AuditLog: Sendable {
     func recent(subjects: [String], limit: Int) async throws -> [AuditEvent]
     /// The newest `query.limit` events matching the query, newest first.
     func search(_ query: AuditQuery) async throws -> [AuditEvent]
+    /// Retention: removes the events older than `cutoff`; returns how many.
+    func deleteOlder(than cutoff: Date) async throws -> Int
 }
 
 /// Every store Varco needs, as one value handed to the server.

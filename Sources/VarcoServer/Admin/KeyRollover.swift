@@ -30,6 +30,8 @@ struct KeyRollover: Sendable {
         } catch let failure as DataDirectory.KeyRolloverFailure {
             throw AdminFailure(.conflict, code: "key-rollover", failure.description.prefix(1).uppercased() + failure.description.dropFirst() + ".")
         }
+        try await KeySetCheck.recordChange(of: data, commonName: URL(string: varco.configuration.publicURL)?.host ?? "varco",
+                                           in: varco.stores.deployment, now: varco.clock.now())
         let listing = try Administration(data: data, stores: varco.stores).keyListing().lines
         try await varco.stores.audit.append(AuditEvent(time: varco.clock.now(), kind: .relyingPartyChanged, subject: actor.name, detail: detail,
                                                        clientAddress: actor.client, actor: actor.name,

@@ -4,7 +4,9 @@ import VarcoOIDC
 import VarcoXML
 
 /// Signing-key rollover from the command line (`varco keys list|generate-next|activate|retire`); restart Varco after
-/// each step. SAML metadata and the JWKS carry both keys from `generate-next` until `retire`.
+/// each step. SAML metadata and the JWKS carry both keys from `generate-next` until `retire`. Each step records the
+/// new key set as the deployment's (`KeySetCheck`): a node restarted without the new key files is refused and told
+/// which files to copy.
 extension Administration {
     public func keyListing() throws -> Listing {
         let active = try data.samlSigningIdentity(commonName: "varco")
@@ -34,6 +36,7 @@ extension Administration {
     private func rollover(_ detail: String, _ step: () throws -> Void) async throws {
         let before = try keyListing().lines
         do { try step() } catch let failure as DataDirectory.KeyRolloverFailure { throw Failure(failure.description) }
+        try await KeySetCheck.recordChange(of: data, commonName: "varco", in: stores.deployment, now: clock.now())
         try await stores.audit.append(AuditEvent(time: clock.now(), kind: .relyingPartyChanged, subject: "cli", detail: detail + " (restart Varco to apply)",
                                                  actor: "cli", before: before.joined(separator: "\n"), after: try keyListing().lines.joined(separator: "\n")))
     }

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import Logging
 import VarcoCore
+import VarcoXML
 
 /// Every node of a deployment must sign with the same keys: SAML responses and metadata, OIDC tokens, and the
 /// pairwise secret behind subjects must not depend on the node a request reaches. The first node records the
@@ -17,6 +18,24 @@ struct KeySetCheck {
         let secretHash = SHA256.hash(data: pairwiseSecret).map { String(format: "%02x", $0) }.joined()
         let text = (["saml:"] + samlCertificates + ["oidc:"] + oidcKeyIDs + ["pairwise:", secretHash]).joined(separator: "\n")
         return SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// The fingerprint of the key set in a data directory, as a node started on it computes it.
+    static func fingerprint(of data: DataDirectory, commonName: String) throws -> String {
+        let identity = try data.samlSigningIdentity(commonName: commonName)
+        var certificates = [try XMLVerificationKey(certificate: identity.certificatePEM).certificateBase64]
+        for published in data.publishedSigningCertificatePEMs() {
+            if let key = try? XMLVerificationKey(certificate: published.pem) { certificates.append(key.certificateBase64) }
+        }
+        let oidc = try data.oidcSigningKeys()
+        return fingerprint(samlCertificates: certificates, oidcKeyIDs: [oidc.rsaKeyID, oidc.ecKeyID],
+                           pairwiseSecret: try data.secret(named: "pairwise"))
+    }
+
+    /// After a deliberate key change (a rollover step): the data directory's key set becomes the deployment's, so that
+    /// a node restarted without the new key files is refused and told which files to copy.
+    static func recordChange(of data: DataDirectory, commonName: String, in records: any DeploymentRecordStore, now: Date) async throws {
+        try await records.replace(recordName, with: try fingerprint(of: data, commonName: commonName), now: now)
     }
 
     /// Records `fingerprint` if none is recorded; with `accept`, replaces the recorded one. Throws a `StartupError`,

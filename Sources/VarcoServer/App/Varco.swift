@@ -83,8 +83,7 @@ struct Varco: Sendable {
         let saml = SAMLLoginProtocol(builder: responses, stores: stores, releasePolicy: AttributeReleasePolicy(),
                                      sessionPolicy: configuration.sessionPolicy, clock: clock, metadataCache: metadataCache)
         let oidcKeys = try dataDirectory.oidcSigningKeys()
-        keySetFingerprint = KeySetCheck.fingerprint(samlCertificates: certificates, oidcKeyIDs: [oidcKeys.rsaKeyID, oidcKeys.ecKeyID],
-                                                    pairwiseSecret: idp.pairwiseSecret)
+        keySetFingerprint = try KeySetCheck.fingerprint(of: dataDirectory, commonName: URL(string: configuration.publicURL)?.host ?? "varco")
         oidc = OIDCProvider(configuration: OIDCConfiguration(issuer: configuration.publicURL, pairwiseSecret: idp.pairwiseSecret),
                             keys: oidcKeys, stores: stores, clock: clock, random: random)
         upstream = try UpstreamLoginService(configuration: configuration, dataDirectory: dataDirectory, stores: stores.upstream,

@@ -53,6 +53,9 @@ public enum VarcoServer {
                                                     clock: varco.clock, logger: logger, expiry: varco.logout,
                                                     upstreamRetentionDays: configuration.upstream.serviceProvider.responseRetentionDays),
                                        MetadataRefresher(varco: varco)]
+        if let days = configuration.admin.auditRetentionDays {
+            services.append(AuditRetention(audit: varco.stores.audit, jobs: stores.jobs, days: days, clock: varco.clock, logger: logger))
+        }
         if configuration.demo, let demoPort = configuration.demoServicePort {
             let demoIdentity = try data.identity(named: "demo-services", commonName: "demo-services")
             let demoKey = try XMLSigningKey(privateKeyPEM: demoIdentity.privateKeyPEM, certificatePEM: demoIdentity.certificatePEM)

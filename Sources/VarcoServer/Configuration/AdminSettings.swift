@@ -9,6 +9,8 @@ public struct AdminSettings: Sendable {
     public var metricsToken: String?
     /// Client addresses that may read `/metrics` without a token (default loopback only).
     public var metricsAddresses: [String]
+    /// Audit events older than this many days are removed (nil: kept for ever).
+    public var auditRetentionDays: Int?
 
     public init(maxAuthenticationAge: TimeInterval = 15 * 60, metricsToken: String? = nil,
                 metricsAddresses: [String] = ["127.0.0.1", "::1"]) {
@@ -23,6 +25,9 @@ public struct AdminSettings: Sendable {
             problems.append("--admin-max-auth-age must be between 60 seconds and 8 hours")
         }
         if let metricsToken, metricsToken.utf8.count < 16 { problems.append("--metrics-token must have at least 16 characters") }
+        if let days = auditRetentionDays, !(30...3650).contains(days) {
+            problems.append("--audit-retention-days must be between 30 and 3650 (or left out to keep the audit log for ever)")
+        }
         return problems
     }
 }

@@ -16,6 +16,7 @@ struct MeteredAuditLog: AuditLog {
 
     func recent(limit: Int) async throws -> [AuditEvent] { try await base.recent(limit: limit) }
     func recent(subjects: [String], limit: Int) async throws -> [AuditEvent] { try await base.recent(subjects: subjects, limit: limit) }
+    func deleteOlder(than cutoff: Date) async throws -> Int { try await base.deleteOlder(than: cutoff) }
     func search(_ query: AuditQuery) async throws -> [AuditEvent] {
         try await metrics.time("varco_store_duration_seconds", [("store", "audit"), ("operation", "search")]) { try await base.search(query) }
     }
