@@ -1,3 +1,4 @@
+import VarcoCore
 /// An OAuth 2.0 / OpenID Connect error: the registered code, a description the client may see, and a
 /// detail for the log only (never sent). Build one with the factory named after its code.
 public struct OAuthError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -25,6 +26,7 @@ public struct OAuthError: Error, Sendable, Equatable, CustomStringConvertible {
         switch code {
         case .invalidClient, .invalidToken: 401
         case .serverError: 500
+        case .temporarilyUnavailable: 503
         default: 400
         }
     }
@@ -45,6 +47,7 @@ extension OAuthError.Code {
     public static let invalidScope = Self(rawValue: "invalid_scope")
     public static let accessDenied = Self(rawValue: "access_denied")
     public static let serverError = Self(rawValue: "server_error")
+    public static let temporarilyUnavailable = Self(rawValue: "temporarily_unavailable")
     public static let loginRequired = Self(rawValue: "login_required")
     public static let interactionRequired = Self(rawValue: "interaction_required")
     public static let requestNotSupported = Self(rawValue: "request_not_supported")
@@ -67,6 +70,14 @@ extension OAuthError {
     public static func invalidScope(_ text: String, detail: String = "") -> Self { .init(.invalidScope, text, detail: detail) }
     public static func accessDenied(_ detail: String) -> Self { .init(.accessDenied, "the citizen did not complete the login", detail: detail) }
     public static func serverError(_ detail: String) -> Self { .init(.serverError, "internal error", detail: detail) }
+    /// A store failed while `action`: the database out of reach is `temporarily_unavailable` (503, the client may
+    /// retry; nothing was issued), anything else `server_error`.
+    public static func backend(_ error: any Error, while action: String) -> Self {
+        if case StoreError.unavailable? = error as? StoreError {
+            return .init(.temporarilyUnavailable, "the service is temporarily unavailable, try again shortly", detail: "\(action): \(error)")
+        }
+        return .serverError("\(action): \(error)")
+    }
     public static func loginRequired(_ detail: String) -> Self { .init(.loginRequired, "the citizen must log in", detail: detail) }
     public static func interactionRequired(_ detail: String) -> Self { .init(.interactionRequired, "interaction required", detail: detail) }
     public static func requestNotSupported(_ detail: String) -> Self { .init(.requestNotSupported, "request objects are not supported", detail: detail) }

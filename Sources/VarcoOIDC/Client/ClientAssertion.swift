@@ -62,7 +62,7 @@ struct ClientAssertion: Sendable {
         do {
             fresh = try await replay.consume("oidc-client-assertion|\(client.clientID)|\(claims.jti)",
                                              expires: Date(timeIntervalSince1970: Double(claims.exp) + clockSkew), now: now)
-        } catch { throw .serverError("replay cache: \(error)") }
+        } catch { throw .backend(error, while: "replay cache") }
         guard fresh else { throw .invalidClient("client assertion jti already used") }
     }
 

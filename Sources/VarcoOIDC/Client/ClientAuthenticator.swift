@@ -36,7 +36,7 @@ struct ClientAuthenticator: Sendable {
         }
         guard id.utf8.count <= 256 else { throw .invalidClient("client_id too long") }
         let party: RelyingParty?
-        do { party = try await clients.find(id: id) } catch { throw .serverError("client lookup: \(error)") }
+        do { party = try await clients.find(id: id) } catch { throw .backend(error, while: "client lookup") }
         guard let party, let client = ClientRegistration(party) else { throw .invalidClient("unknown or disabled client \(id)") }
         guard client.tokenEndpointAuthMethod == method else {
             throw .invalidClient("client \(id) registered \(client.tokenEndpointAuthMethod.rawValue), used \(method.rawValue)")
@@ -53,7 +53,7 @@ struct ClientAuthenticator: Sendable {
         if let clientID, clientID != claimed { throw .invalidClient("client_id \(clientID) does not match the assertion's \(claimed)") }
         guard claimed.utf8.count <= 256 else { throw .invalidClient("client_id too long") }
         let party: RelyingParty?
-        do { party = try await clients.find(id: claimed) } catch { throw .serverError("client lookup: \(error)") }
+        do { party = try await clients.find(id: claimed) } catch { throw .backend(error, while: "client lookup") }
         guard let party, let client = ClientRegistration(party) else { throw .invalidClient("unknown or disabled client \(claimed)") }
         guard client.tokenEndpointAuthMethod == .privateKeyJWT else {
             throw .invalidClient("client \(claimed) registered \(client.tokenEndpointAuthMethod.rawValue), used private_key_jwt")

@@ -66,7 +66,7 @@ extension OIDCProvider {
         }
         let client: ClientRegistration?
         do { client = try await clients.find(id: clientID).flatMap { ClientRegistration($0) } } catch {
-            return .error(.serverError("client lookup: \(error)"))
+            return .error(.backend(error, while: "client lookup"))
         }
         guard let client else { return .error(.invalidRequest("unknown client", detail: "unknown client \(clientID)")) }
         guard (client.postLogoutRedirectURIs ?? []).contains(redirectURI) else {

@@ -22,7 +22,7 @@ extension OIDCProvider {
         } catch let error as OAuthError {
             return (.error(error, basicChallenge: error.code == .invalidClient && authorization != nil), error)
         } catch {
-            let failure = OAuthError.serverError("\(error)")
+            let failure = OAuthError.backend(error, while: "answering")
             return (.error(failure), failure)
         }
     }

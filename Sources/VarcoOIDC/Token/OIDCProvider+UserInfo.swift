@@ -40,7 +40,7 @@ extension OIDCProvider {
                                  fiscalNumber: profile ? "TINIT-\(citizen.codiceFiscale.value)" : nil,
                                  email: scopes.contains("email") ? citizen.email : nil)), nil)
         } catch {
-            let failure = OAuthError.serverError("\(error)")
+            let failure = OAuthError.backend(error, while: "answering")
             return (.error(failure), failure)
         }
     }
