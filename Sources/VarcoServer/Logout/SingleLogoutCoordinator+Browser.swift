@@ -5,11 +5,12 @@ import VarcoSAML
 
 /// The steps of a single logout that run in the citizen's browser.
 extension SingleLogoutCoordinator {
-    /// The ended session whose logout this browser runs (named by the `varco_logout` cookie), or nil.
+    /// The ended session whose logout this browser runs (named by the `varco_logout` cookie), or nil. A session
+    /// ended by expiry has no browser: nobody continues its logout.
     func logout(cookie: String?, browser: String?) async throws -> SSOSession? {
         guard let cookie, !cookie.isEmpty, cookie.utf8.count <= 128, let session = try await stores.sessions.find(id: cookie),
-              let logout = session.logout else { return nil }
-        guard let browser, ConstantTime.equal(browser, logout.browserBinding) else {
+              let logout = session.logout, logout.initiator != .expiry else { return nil }
+        guard let browser, !logout.browserBinding.isEmpty, ConstantTime.equal(browser, logout.browserBinding) else {
             throw WebError(.forbidden, "error_wrongBrowser", detail: "single logout continued from another browser")
         }
         return session
