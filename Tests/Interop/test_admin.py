@@ -200,6 +200,12 @@ class MetadataServer:
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self):  # noqa: N802
+                if server.redirect_to:
+                    self.send_response(302)
+                    self.send_header("Location", server.redirect_to)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 self.send_response(200)
                 self.send_header("Content-Type", server.content_type)
                 self.send_header("Content-Length", str(len(server.body)))
@@ -210,6 +216,7 @@ class MetadataServer:
                 pass
 
         self.body = b""
+        self.redirect_to = ""
         self.content_type = "application/samlmetadata+xml"
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
@@ -277,8 +284,14 @@ def test_metadata_by_url_is_refreshed_and_keeps_the_last_good_copy(varco, metada
     too_large = admin.post(url + "/refresh", timeout=60)
     assert too_large.status_code == 422 and too_large.json()["errors"][0]["code"] == "metadata-too-large", too_large.text
 
+    # A redirect is not followed (the registered address is the one that was checked).
+    metadata_server.body = second.metadata()
+    metadata_server.redirect_to = "http://example.invalid/metadata.xml"
+    redirected = admin.post(url + "/refresh", timeout=60)
+    assert redirected.status_code == 422 and redirected.json()["errors"][0]["code"] == "metadata-url-redirect", redirected.text
+
     failures = admin.get(varco.base_url + "/admin/api/v1/audit", params={"event": "metadataRefreshFailed", "service": entity}, timeout=30).json()
-    assert len(failures) == 3
+    assert len(failures) == 4
     assert admin.get(varco.base_url + "/admin/api/v1/audit", params={"event": "metadataRefreshed", "service": entity}, timeout=30).json()
 
 

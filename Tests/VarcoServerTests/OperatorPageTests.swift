@@ -50,4 +50,21 @@ import VarcoOTP
         #expect(credential.issuedBy == "sportello-1")
         #expect(try await h.stores.otpCredentials.find(id: "0000123456") != nil)
     }
+
+    @Test func anAPITokenOfTheOperatorRoleWorksAtTheCounterAndOthersDoNot() async throws {
+        let (h, varco) = try await OTPLifecycleFlowTests.harness()
+        let access = AccessAdmin(stores: h.stores, clock: h.clock, random: varco.random, actor: .commandLine)
+        let operatorToken = try await access.issueToken(name: "sportello-2", role: "operator", lifetimeDays: 30).secret
+        let auditorToken = try await access.issueToken(name: "revisore", role: "auditor", lifetimeDays: 30).secret
+        let app = Application(router: try VarcoServer.router(for: varco))
+        try await app.test(.router) { client in
+            let browser = Browser(client: client)
+            let refused = try await browser.post("/sportello", form: Self.minor + [("token", auditorToken)])
+            #expect(refused.status == .unauthorized)
+            let accepted = try await browser.post("/sportello", form: Self.minor + [("token", operatorToken)])
+            #expect(accepted.status == .ok)
+        }
+        let issued = try await h.stores.otpCredentials.find(id: "0000123456")
+        #expect(issued?.issuedBy == "token:sportello-2")
+    }
 }

@@ -61,6 +61,14 @@ private final class LimitedDownload: NSObject, URLSessionDataDelegate, @unchecke
         }
     }
 
+    /// Redirects are not followed: the registered URL is the one checked (https, or loopback in demo mode).
+    func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+                    newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void) {
+        fail(AdminFailure(.invalid, code: "metadata-url-redirect",
+                          "The metadata URL redirects to \(request.url?.absoluteString ?? "another address"): register the final address."))
+        completionHandler(nil)
+    }
+
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive chunk: Data) {
         let over = lock.withLock { () -> Bool in
             data.append(chunk)

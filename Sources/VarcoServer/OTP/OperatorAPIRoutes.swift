@@ -74,12 +74,15 @@ struct OperatorAPIRoutes {
         return try await Self.operatorName(token: String(header.dropFirst("Bearer ".count)), varco: varco)
     }
 
-    /// The name of the enabled operator holding `token`, if any.
+    /// The name of the enabled operator holding `token`, if any: a counter operator's token (`varco operator add`), or
+    /// a valid API token of the operator role (`varco admin-token add NAME --role operator`).
     static func operatorName(token raw: String, varco: Varco) async throws -> String? {
         let token = raw.trimmingCharacters(in: .whitespaces)
-        guard !token.isEmpty, token.utf8.count <= 128,
-              let found = try await varco.stores.otp.operators.find(tokenHash: SHA256Hex.of(token)), found.enabled else { return nil }
-        return found.name
+        guard !token.isEmpty, token.utf8.count <= 128 else { return nil }
+        if let found = try await varco.stores.otp.operators.find(tokenHash: SHA256Hex.of(token)), found.enabled { return found.name }
+        let access = AccessAdmin(stores: varco.stores, clock: varco.clock, random: varco.random, actor: .commandLine)
+        guard let apiToken = try await access.token(forSecret: token), apiToken.role == .operator else { return nil }
+        return "token:\(apiToken.name)"
     }
 
     static func json(_ value: some Encodable, _ status: HTTPResponse.Status) -> Response {
