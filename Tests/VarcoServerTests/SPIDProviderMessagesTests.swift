@@ -56,7 +56,11 @@ import VarcoXML
             #expect(RawSignature.verify(replySignature.signature, over: replySignature.signedOctets, algorithm: replySignature.algorithm,
                                         keys: [spidKey]))
             #expect(String(decoding: reply.xml, as: UTF8.self).contains("InResponseTo=\"_lo1\""))
-            #expect(try await h.stores.sessions.find(id: sessionID) == nil)
+            // The session is ended (single logout started by the provider, back channel only), not answered any more.
+            let ended = try #require(try await h.stores.sessions.find(id: sessionID))
+            #expect(ended.isEnded && ended.logout?.initiator == .upstreamProvider(SPIDLoginTests.provider))
+            #expect(ended.logout?.steps.contains { $0.kind == .upstream } == false)
+            #expect(try await varco.engine.sessions.current(sessionID) == nil)
             #expect(browser.cookies["varco_session"] == nil)
         }
     }

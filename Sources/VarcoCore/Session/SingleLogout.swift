@@ -17,6 +17,17 @@ public struct SingleLogout: Codable, Sendable, Equatable {
         case citizen
         /// The session expired (idle or absolute timeout): only back-channel notifications are possible.
         case expiry
+        /// The SPID or CIE provider the session came from sent a LogoutRequest: the browser goes back to it with
+        /// Varco's answer, so only back-channel participants can be told, and the provider itself is not.
+        case upstreamProvider(String)
+
+        /// Whether the logout runs without the citizen's browser (nothing is framed or redirected).
+        public var isBackChannelOnly: Bool {
+            switch self {
+            case .expiry, .upstreamProvider: true
+            default: false
+            }
+        }
     }
 
     public var started: Date

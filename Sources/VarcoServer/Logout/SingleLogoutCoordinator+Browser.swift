@@ -9,7 +9,7 @@ extension SingleLogoutCoordinator {
     /// ended by expiry has no browser: nobody continues its logout.
     func logout(cookie: String?, browser: String?) async throws -> SSOSession? {
         guard let cookie, !cookie.isEmpty, cookie.utf8.count <= 128, let session = try await stores.sessions.find(id: cookie),
-              let logout = session.logout, logout.initiator != .expiry else { return nil }
+              let logout = session.logout, !logout.initiator.isBackChannelOnly else { return nil }
         guard let browser, !logout.browserBinding.isEmpty, ConstantTime.equal(browser, logout.browserBinding) else {
             throw WebError(.forbidden, "error_wrongBrowser", detail: "single logout continued from another browser")
         }

@@ -32,7 +32,11 @@ struct SingleLogoutCoordinator: Sendable {
         if case .saml(let relyingParty, _, _, _, _) = initiator { except = relyingParty }
         var steps = SingleLogout.steps(for: session.services, except: except)
         for index in steps.indices { await plan(&steps[index]) }
-        if let upstreamStep = await upstream.step(for: session) { steps.append(upstreamStep) }
+        if case .upstreamProvider = initiator {
+            // The provider that asked for the logout already knows.
+        } else if let upstreamStep = await upstream.step(for: session) {
+            steps.append(upstreamStep)
+        }
         let logout = SingleLogout(started: now, initiator: initiator, browserBinding: browser, steps: steps)
         let ended = try await stores.sessions.update(id: session.id) { stored in
             guard !stored.isEnded else { throw Problem.alreadyEnded }
@@ -144,6 +148,7 @@ struct SingleLogoutCoordinator: Sendable {
         case .saml(let relyingParty, _, _, _, _): relyingParty
         case .oidc(let clientID, _): clientID
         case .citizen, .expiry: nil
+        case .upstreamProvider(let provider): provider
         }
     }
 
@@ -153,6 +158,7 @@ struct SingleLogoutCoordinator: Sendable {
         case .oidc(let clientID, _): "OIDC logout from \(clientID ?? "an unnamed client")"
         case .citizen: "the citizen on Varco's page"
         case .expiry: "session expiry"
+        case .upstreamProvider(let provider): "a LogoutRequest from the upstream provider \(provider)"
         }
     }
 }

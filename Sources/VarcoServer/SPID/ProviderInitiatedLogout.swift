@@ -13,8 +13,9 @@ struct ProviderInitiatedLogoutRoutes {
 
     /// A provider-initiated LogoutRequest (HTTP-Redirect): checked with the provider's metadata key; if it
     /// names the upstream login of this browser's session, that session ends here (the cookie is cleared and
-    /// the end audited). Answered with a signed LogoutResponse (Success) to the provider's SingleLogoutService.
-    /// Single logout toward the services the session reached is the logout flow's job, not done here.
+    /// the end audited) and single logout tells the services it reached on the back channel (the browser goes back
+    /// to the provider, so nothing can be framed). Answered with a signed LogoutResponse (Success) to the
+    /// provider's SingleLogoutService.
     func receive(_ kind: UpstreamLogin.Kind, request: Request, client: String?) async throws -> Response {
         let message: InboundMessage
         do { message = try RedirectBinding.decode(query: Substring(request.uri.query ?? ""), parameter: "SAMLRequest") } catch {
@@ -36,7 +37,7 @@ struct ProviderInitiatedLogoutRoutes {
         var ended = false
         if let session = try await varco.engine.sessions.current(request.cookies[CookieNames.session]?.value),
            let upstream = session.upstream, logout.names(upstream) {
-            try await varco.stores.sessions.delete(id: session.id)
+            do { _ = try await varco.logout.begin(session, initiator: .upstreamProvider(provider.entityID), browser: "", client: client) } catch SingleLogoutCoordinator.Problem.alreadyEnded {}
             ended = true
             await varco.auditor.record(.sessionEnded, subject: session.citizen.value, relyingParty: provider.entityID,
                                        detail: "\(kind.rawValue) provider-initiated single logout", client: client)
