@@ -223,6 +223,33 @@ static char *varco_bio_string(BIO *bio) {
     return copy;
 }
 
+/// What every certificate Varco makes starts with: a random positive 128-bit serial, version 3, validity from
+/// five minutes ago for `days`, and the public key.
+static int varco_certificate_begin(X509 *cert, EVP_PKEY *pkey, int days) {
+    unsigned char serial[16];
+    if (RAND_bytes(serial, sizeof serial) != 1) return -1;
+    serial[0] &= 0x7f;
+    BIGNUM *bn = BN_bin2bn(serial, sizeof serial, NULL);
+    if (bn == NULL) return -1;
+    BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(cert));
+    BN_free(bn);
+    X509_set_version(cert, 2);
+    X509_gmtime_adj(X509_getm_notBefore(cert), -300);
+    X509_gmtime_adj(X509_getm_notAfter(cert), (long)days * 86400L);
+    X509_set_pubkey(cert, pkey);
+    return 0;
+}
+
+/// Signs the certificate (SHA-256) and returns the key and the certificate as PEM strings.
+static int varco_certificate_finish(X509 *cert, EVP_PKEY *pkey, BIO *keyBio, BIO *certBio, char **key_pem, char **cert_pem) {
+    if (X509_sign(cert, pkey, EVP_sha256()) <= 0) return -1;
+    if (PEM_write_bio_PrivateKey(keyBio, pkey, NULL, NULL, 0, NULL, NULL) != 1) return -1;
+    if (PEM_write_bio_X509(certBio, cert) != 1) return -1;
+    *key_pem = varco_bio_string(keyBio);
+    *cert_pem = varco_bio_string(certBio);
+    return (*key_pem != NULL && *cert_pem != NULL) ? 0 : -1;
+}
+
 int varco_generate_self_signed(int bits, const char *common_name, int days, char **key_pem, char **cert_pem) {
     *key_pem = NULL;
     *cert_pem = NULL;
@@ -232,17 +259,7 @@ int varco_generate_self_signed(int bits, const char *common_name, int days, char
     BIO *keyBio = BIO_new(BIO_s_mem());
     BIO *certBio = BIO_new(BIO_s_mem());
     if (pkey == NULL || cert == NULL || keyBio == NULL || certBio == NULL) goto done;
-    unsigned char serial[16];
-    if (RAND_bytes(serial, sizeof serial) != 1) goto done;
-    serial[0] &= 0x7f;
-    BIGNUM *bn = BN_bin2bn(serial, sizeof serial, NULL);
-    if (bn == NULL) goto done;
-    BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(cert));
-    BN_free(bn);
-    X509_set_version(cert, 2);
-    X509_gmtime_adj(X509_getm_notBefore(cert), -300);
-    X509_gmtime_adj(X509_getm_notAfter(cert), (long)days * 86400L);
-    X509_set_pubkey(cert, pkey);
+    if (varco_certificate_begin(cert, pkey, days) != 0) goto done;
     X509_NAME *name = X509_get_subject_name(cert);
     X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, (const unsigned char *)common_name, -1, -1, 0);
     X509_set_issuer_name(cert, name);
@@ -256,12 +273,7 @@ int varco_generate_self_signed(int bits, const char *common_name, int days, char
         ext = X509V3_EXT_conf_nid(NULL, &v3, NID_subject_alt_name, san);
     }
     if (ext != NULL) { X509_add_ext(cert, ext, -1); X509_EXTENSION_free(ext); }
-    if (X509_sign(cert, pkey, EVP_sha256()) <= 0) goto done;
-    if (PEM_write_bio_PrivateKey(keyBio, pkey, NULL, NULL, 0, NULL, NULL) != 1) goto done;
-    if (PEM_write_bio_X509(certBio, cert) != 1) goto done;
-    *key_pem = varco_bio_string(keyBio);
-    *cert_pem = varco_bio_string(certBio);
-    if (*key_pem != NULL && *cert_pem != NULL) result = 0;
+    result = varco_certificate_finish(cert, pkey, keyBio, certBio, key_pem, cert_pem);
 done:
     if (pkey) EVP_PKEY_free(pkey);
     if (cert) X509_free(cert);
@@ -281,17 +293,7 @@ int varco_generate_certificate(int bits, int days, const char *const *subject, i
     BIO *keyBio = BIO_new(BIO_s_mem());
     BIO *certBio = BIO_new(BIO_s_mem());
     if (pkey == NULL || cert == NULL || keyBio == NULL || certBio == NULL) goto done;
-    unsigned char serial[16];
-    if (RAND_bytes(serial, sizeof serial) != 1) goto done;
-    serial[0] &= 0x7f;
-    BIGNUM *bn = BN_bin2bn(serial, sizeof serial, NULL);
-    if (bn == NULL) goto done;
-    BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(cert));
-    BN_free(bn);
-    X509_set_version(cert, 2);
-    X509_gmtime_adj(X509_getm_notBefore(cert), -300);
-    X509_gmtime_adj(X509_getm_notAfter(cert), (long)days * 86400L);
-    X509_set_pubkey(cert, pkey);
+    if (varco_certificate_begin(cert, pkey, days) != 0) goto done;
     X509_NAME *name = X509_get_subject_name(cert);
     for (int i = 0; i < count; i++) {
         if (X509_NAME_add_entry_by_txt(name, subject[2 * i], MBSTRING_UTF8,
@@ -310,12 +312,7 @@ int varco_generate_certificate(int bits, int days, const char *const *subject, i
         X509_add_ext(cert, ext, -1);
         X509_EXTENSION_free(ext);
     }
-    if (X509_sign(cert, pkey, EVP_sha256()) <= 0) goto done;
-    if (PEM_write_bio_PrivateKey(keyBio, pkey, NULL, NULL, 0, NULL, NULL) != 1) goto done;
-    if (PEM_write_bio_X509(certBio, cert) != 1) goto done;
-    *key_pem = varco_bio_string(keyBio);
-    *cert_pem = varco_bio_string(certBio);
-    if (*key_pem != NULL && *cert_pem != NULL) result = 0;
+    result = varco_certificate_finish(cert, pkey, keyBio, certBio, key_pem, cert_pem);
 done:
     if (conf) NCONF_free(conf);
     if (pkey) EVP_PKEY_free(pkey);
