@@ -279,9 +279,7 @@ struct AdminTokenCommand: AsyncParsableCommand {
         @Option(help: "Directory for the database, keys and secrets.") var dataDir = "var"
 
         func run() async throws {
-            let token: String
-            do { token = try await Administration(dataDirectory: dataDir).addAdminToken(name: name, role: role, lifetimeDays: days) }
-            catch let failure as Administration.Failure { throw ValidationError(failure.description) }
+            let token = try await administer(dataDir) { try await $0.addAdminToken(name: name, role: role, lifetimeDays: days) }
             print(token)
             FileHandle.standardError.write(Data("token \(name) (\(role), \(days) days) created: keep it, it is not stored and cannot be shown again\n".utf8))
         }
@@ -300,8 +298,7 @@ struct AdminTokenCommand: AsyncParsableCommand {
         @Argument(help: "The token's id.") var id: String
         @Option(help: "Directory for the database, keys and secrets.") var dataDir = "var"
         func run() async throws {
-            do { try await Administration(dataDirectory: dataDir).revokeAdminToken(id: id) }
-            catch let failure as Administration.Failure { throw ValidationError(failure.description) }
+            try await administer(dataDir) { try await $0.revokeAdminToken(id: id) }
         }
     }
 }
@@ -325,8 +322,7 @@ struct Keys: AsyncParsableCommand {
         @Option(help: "Directory for the database, keys and secrets.") var dataDir = "var"
         @Option(help: "Common name of the new SAML certificate.") var commonName = "varco"
         func run() async throws {
-            do { try await Administration(dataDirectory: dataDir).generateNextKeys(commonName: commonName) }
-            catch let failure as Administration.Failure { throw ValidationError(failure.description) }
+            try await administer(dataDir) { try await $0.generateNextKeys(commonName: commonName) }
             print("next keys published: restart Varco, let services reload the metadata and JWKS, then `varco keys activate`")
         }
     }
@@ -335,8 +331,7 @@ struct Keys: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Sign with the next keys; the previous ones stay published.")
         @Option(help: "Directory for the database, keys and secrets.") var dataDir = "var"
         func run() async throws {
-            do { try await Administration(dataDirectory: dataDir).activateNextKeys() }
-            catch let failure as Administration.Failure { throw ValidationError(failure.description) }
+            try await administer(dataDir) { try await $0.activateNextKeys() }
             print("next keys active: restart Varco; `varco keys retire` once the longest token lifetime has passed")
         }
     }
@@ -345,8 +340,7 @@ struct Keys: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Stop publishing the previous keys.")
         @Option(help: "Directory for the database, keys and secrets.") var dataDir = "var"
         func run() async throws {
-            do { try await Administration(dataDirectory: dataDir).retirePreviousKeys() }
-            catch let failure as Administration.Failure { throw ValidationError(failure.description) }
+            try await administer(dataDir) { try await $0.retirePreviousKeys() }
             print("previous keys retired: restart Varco")
         }
     }
@@ -362,8 +356,7 @@ struct AdminCommand: AsyncParsableCommand {
         @Argument(help: "admin, operator or auditor.") var role: String
         @Option(help: "Directory for the database, keys and secrets.") var dataDir = "var"
         func run() async throws {
-            do { try await Administration(dataDirectory: dataDir).grantRole(codiceFiscale: codiceFiscale, role: role) }
-            catch let failure as Administration.Failure { throw ValidationError(failure.description) }
+            try await administer(dataDir) { try await $0.grantRole(codiceFiscale: codiceFiscale, role: role) }
         }
     }
 
@@ -373,8 +366,7 @@ struct AdminCommand: AsyncParsableCommand {
         @Argument(help: "admin, operator or auditor.") var role: String
         @Option(help: "Directory for the database, keys and secrets.") var dataDir = "var"
         func run() async throws {
-            do { try await Administration(dataDirectory: dataDir).revokeRole(codiceFiscale: codiceFiscale, role: role) }
-            catch let failure as Administration.Failure { throw ValidationError(failure.description) }
+            try await administer(dataDir) { try await $0.revokeRole(codiceFiscale: codiceFiscale, role: role) }
         }
     }
 
@@ -417,13 +409,11 @@ struct Clients: AsyncParsableCommand {
                 keys = decoded
             }
             let method: ClientRegistration.AuthMethod = keys != nil ? .privateKeyJWT : secretPost ? .clientSecretPost : .clientSecretBasic
-            let issued: Administration.IssuedClient
-            do {
-                issued = try await Administration(dataDirectory: dataDir).addClient(
-                    redirectURIs: redirectURIs, isPublic: `public`, name: name, authMethod: method,
-                    postLogoutRedirectURIs: postLogoutRedirectURIs, backchannelLogoutURI: backchannelLogoutURI, jwks: keys,
-                    frontchannelLogoutURI: frontchannelLogoutURI)
-            } catch let failure as Administration.Failure { throw ValidationError(failure.description) }
+            let issued = try await administer(dataDir) {
+                try await $0.addClient(redirectURIs: redirectURIs, isPublic: `public`, name: name, authMethod: method,
+                                       postLogoutRedirectURIs: postLogoutRedirectURIs, backchannelLogoutURI: backchannelLogoutURI,
+                                       jwks: keys, frontchannelLogoutURI: frontchannelLogoutURI)
+            }
             print("client_id: \(issued.clientID)")
             if let secret = issued.secret { print("client_secret: \(secret)\n(shown only now: store it safely)") }
         }
@@ -448,10 +438,8 @@ struct Clients: AsyncParsableCommand {
         @Option(help: "Directory for the database, keys and secrets.") var dataDir = "var"
 
         func run() async throws {
-            do {
-                let issued = try await Administration(dataDirectory: dataDir).rotateClientSecret(clientID)
-                print("client_secret: \(issued.secret ?? "")\n(shown only now: store it safely)")
-            } catch let failure as Administration.Failure { throw ValidationError(failure.description) }
+            let issued = try await administer(dataDir) { try await $0.rotateClientSecret(clientID) }
+            print("client_secret: \(issued.secret ?? "")\n(shown only now: store it safely)")
         }
     }
 
@@ -461,9 +449,7 @@ struct Clients: AsyncParsableCommand {
         @Option(help: "Directory for the database, keys and secrets.") var dataDir = "var"
 
         func run() async throws {
-            do { try await Administration(dataDirectory: dataDir).removeClient(clientID) } catch let failure as Administration.Failure {
-                throw ValidationError(failure.description)
-            }
+            try await administer(dataDir) { try await $0.removeClient(clientID) }
             print("removed \(clientID)")
         }
     }
@@ -780,5 +766,14 @@ struct SmartCardServeOptions: ParsableArguments {
             }
             return (family, parts[1])
         }
+    }
+}
+
+/// Runs an administration action on the data directory's store; a refusal becomes the command's usage error,
+/// printed with what to do.
+@discardableResult
+func administer<T>(_ dataDirectory: String, _ action: (Administration) async throws -> T) async throws -> T {
+    do { return try await action(try Administration(dataDirectory: dataDirectory)) } catch let failure as Administration.Failure {
+        throw ValidationError(failure.description)
     }
 }
