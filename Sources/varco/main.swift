@@ -305,7 +305,7 @@ struct AdminTokenCommand: AsyncParsableCommand {
 
 struct Keys: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Roll the SAML and OIDC signing keys over: generate-next, restart, activate, restart, retire, restart.",
+        abstract: "Roll the SAML and OIDC signing keys over: generate-next, activate, retire (a running Varco applies each step within 30 s, or at once on SIGHUP).",
         subcommands: [List.self, GenerateNext.self, Activate.self, Retire.self])
 
     struct List: AsyncParsableCommand {
@@ -323,7 +323,7 @@ struct Keys: AsyncParsableCommand {
         @Option(help: "Common name of the new SAML certificate.") var commonName = "varco"
         func run() async throws {
             try await administer(dataDir) { try await $0.generateNextKeys(commonName: commonName) }
-            print("next keys published: restart Varco, let services reload the metadata and JWKS, then `varco keys activate`")
+            print("next keys generated: a running Varco publishes them within 30 s (at once on SIGHUP); let the services reload the metadata and JWKS, then `varco keys activate`")
         }
     }
 
@@ -332,7 +332,7 @@ struct Keys: AsyncParsableCommand {
         @Option(help: "Directory for the database, keys and secrets.") var dataDir = "var"
         func run() async throws {
             try await administer(dataDir) { try await $0.activateNextKeys() }
-            print("next keys active: restart Varco; `varco keys retire` once the longest token lifetime has passed")
+            print("next keys activated: a running Varco signs with them within 30 s (at once on SIGHUP); `varco keys retire` once the longest token lifetime has passed")
         }
     }
 
@@ -341,7 +341,7 @@ struct Keys: AsyncParsableCommand {
         @Option(help: "Directory for the database, keys and secrets.") var dataDir = "var"
         func run() async throws {
             try await administer(dataDir) { try await $0.retirePreviousKeys() }
-            print("previous keys retired: restart Varco")
+            print("previous keys retired: a running Varco stops publishing them within 30 s (at once on SIGHUP)")
         }
     }
 }

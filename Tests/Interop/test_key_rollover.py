@@ -1,8 +1,9 @@
 """Signing-key rollover through the command line, with a pysaml2 service and an authlib client logging in at every
 step: `varco keys generate-next` (both keys published in the SAML metadata and the JWKS, the old one signs),
-`varco keys activate` (the new one signs, the old one stays published), `varco keys retire`. Varco is restarted
-after each step, as the commands ask; the services reload the IdP metadata and the JWKS at each step, and the
-pysaml2 service also checks an assertion signed by the new key while it still holds the metadata of the step before.
+`varco keys activate` (the new one signs, the old one stays published), `varco keys retire`. Varco is never
+restarted: after each step it gets SIGHUP (what `systemctl reload` sends) and puts the new key files in use; the test
+waits for its log line saying so. The services reload the IdP metadata and the JWKS at each step, and the pysaml2
+service also checks an assertion signed by the new key while it still holds the metadata of the step before.
 This test runs its own Varco (a fresh data directory on free loopback ports), stopped at the end whatever happens.
 """
 
@@ -10,6 +11,8 @@ from __future__ import annotations
 
 import os
 import re
+import signal
+import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -36,11 +39,18 @@ def own_varco(tmp_path):
     tries = int(os.environ.get("VARCO_READY_TRIES", "300"))
     interval = float(os.environ.get("VARCO_READY_INTERVAL", "0.2"))
 
-    def restart():
-        server.stop()
-        server.start(tries, interval)
+    def reload():
+        """SIGHUP, then wait (bounded) for the log line saying the changed key files are in use."""
+        applied = "signing keys changed in the data directory are now in use"
+        seen = server.log_path.read_text(errors="replace").count(applied)
+        os.kill(server.proc.pid, signal.SIGHUP)
+        deadline = time.monotonic() + 30
+        while server.log_path.read_text(errors="replace").count(applied) == seen:
+            assert server.proc.poll() is None, server.log_tail()
+            assert time.monotonic() < deadline, "the new keys were not put in use after SIGHUP\n" + server.log_tail()
+            time.sleep(0.05)
 
-    server.restart = restart
+    server.reload = reload
     try:
         server.start(tries, interval)
         yield server
@@ -100,8 +110,9 @@ def test_rollover_through_the_cli_keeps_saml_and_oidc_logins_working(own_varco, 
     first_kid = oidc_login(varco, client_id, secret)
 
     # 1. The next keys are published; the old ones still sign.
+    pid = varco.proc.pid
     varco.cli("keys", "generate-next")
-    varco.restart()
+    varco.reload()
     both = varco.metadata()
     assert idp_certificates(varco)[0] == original[0] and len(idp_certificates(varco)) == 2
     assert original_kids < jwks_kids(varco) and len(jwks_kids(varco)) == 4
@@ -110,7 +121,7 @@ def test_rollover_through_the_cli_keeps_saml_and_oidc_logins_working(own_varco, 
 
     # 2. The next keys sign; the pysaml2 service still holds the metadata of step 1 and accepts the new signature.
     varco.cli("keys", "activate")
-    varco.restart()
+    varco.reload()
     certificates = idp_certificates(varco)
     assert len(certificates) == 2 and certificates[0] != original[0] and original[0] in certificates
     saml_login(varco, sp, both)
@@ -119,7 +130,7 @@ def test_rollover_through_the_cli_keeps_saml_and_oidc_logins_working(own_varco, 
 
     # 3. The previous keys are retired.
     varco.cli("keys", "retire")
-    varco.restart()
+    varco.reload()
     assert idp_certificates(varco) == [certificates[0]]
     assert first_kid not in jwks_kids(varco) and len(jwks_kids(varco)) == 2
     saml_login(varco, sp, varco.metadata())
@@ -129,3 +140,4 @@ def test_rollover_through_the_cli_keeps_saml_and_oidc_logins_working(own_varco, 
     assert "published" not in listing and listing.count("active") == 3
     refused = varco.cli_result("keys", "retire")
     assert refused.returncode != 0 and "nothing to retire" in refused.stderr
+    assert varco.proc.pid == pid and varco.proc.poll() is None  # one process throughout: no restart

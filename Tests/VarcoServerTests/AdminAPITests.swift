@@ -224,32 +224,3 @@ import VarcoCore
         }
     }
 }
-
-/// The key rollover steps through the API: each changes the key files for the next start, in order, audited.
-@Suite struct KeyRolloverAPITests {
-    @Test func stepsRunInOrderAndApplyAtTheNextStart() async throws {
-        let h = try await ServerHarness.make()
-        let token = try await AccessAdmin(stores: h.stores, clock: h.clock, random: h.varco.random, actor: .commandLine)
-            .issueToken(name: "keys", role: "admin", lifetimeDays: 30).secret
-        try await h.run { browser in
-            let api = AdminAPITests.Call(client: browser.client, token: token)
-            #expect(try await api.send(.post, "/keys/activate").status == .conflict)
-            #expect(try await api.send(.post, "/keys/retire").status == .conflict)
-            let generated = try await api.send(.post, "/keys/generate-next")
-            #expect(generated.status == .accepted)
-            let pending = try #require(try AdminAPITests.object(generated)["keys_after_restart"] as? [String])
-            #expect(pending.count == 6 && pending.contains { $0.hasPrefix("saml\tnext\t") } && pending.filter { $0.hasPrefix("oidc\tpublished") }.count == 2)
-            #expect(try await api.send(.post, "/keys/generate-next").status == .conflict)
-            #expect(try await api.send(.post, "/keys/activate").status == .accepted)
-            #expect(try await api.send(.post, "/keys/retire").status == .accepted)
-            let keys = try #require(try JSONSerialization.jsonObject(with: Data(buffer: try await api.send(.get, "/keys").body)) as? [[String: Any]])
-            #expect(keys.first?["not_after"] as? String != nil)
-        }
-        // A server started on the data directory now signs with the new key.
-        let data = try DataDirectory(path: h.varco.configuration.dataDirectory)
-        let restarted = try Varco(configuration: h.varco.configuration, stores: h.stores, pages: h.varco.pages, dataDirectory: data,
-                                  clock: h.clock, logger: ServerHarness.quietLogger)
-        #expect(restarted.signingCertificates.count == 1 && restarted.signingCertificates != h.varco.signingCertificates)
-        #expect(try await h.stores.audit.search(AuditQuery(relyingParty: nil)).contains { $0.detail.hasPrefix("previous signing keys retired") })
-    }
-}

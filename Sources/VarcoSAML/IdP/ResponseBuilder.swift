@@ -6,14 +6,21 @@ import VarcoXML
 /// Builds and signs SAML Responses (SAML core §3.3.3, profiles §4.1.4.2).
 public struct ResponseBuilder: Sendable {
     public var configuration: IdentityProviderConfiguration
-    public var key: XMLSigningKey
+    /// Read at each response, so that a key rollover applies without a restart.
+    public var signingKey: Reloadable<XMLSigningKey>
     public var random: any RandomSource
 
-    public init(configuration: IdentityProviderConfiguration, key: XMLSigningKey, random: any RandomSource) {
+    public init(configuration: IdentityProviderConfiguration, key: Reloadable<XMLSigningKey>, random: any RandomSource) {
         self.configuration = configuration
-        self.key = key
+        signingKey = key
         self.random = random
     }
+
+    public init(configuration: IdentityProviderConfiguration, key: XMLSigningKey, random: any RandomSource) {
+        self.init(configuration: configuration, key: Reloadable(key), random: random)
+    }
+
+    public var key: XMLSigningKey { signingKey.current }
 
     /// A successful response with one assertion about the citizen, and the visit to record in the SSO session.
     public func success(for request: SAMLLoginRequest, result: AuthnResult, attributes: [(IdentityAttribute, String)],

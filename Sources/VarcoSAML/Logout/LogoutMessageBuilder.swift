@@ -20,14 +20,21 @@ public enum OutboundMessage: Sendable, Equatable {
 /// Builds and signs Varco's LogoutRequests and LogoutResponses (SAML core §3.7, profiles §4.4).
 public struct LogoutMessageBuilder: Sendable {
     public var configuration: IdentityProviderConfiguration
-    public var key: XMLSigningKey
+    /// Read at each message, so that a key rollover applies without a restart.
+    public var signingKey: Reloadable<XMLSigningKey>
     public var random: any RandomSource
 
-    public init(configuration: IdentityProviderConfiguration, key: XMLSigningKey, random: any RandomSource) {
+    public init(configuration: IdentityProviderConfiguration, key: Reloadable<XMLSigningKey>, random: any RandomSource) {
         self.configuration = configuration
-        self.key = key
+        signingKey = key
         self.random = random
     }
+
+    public init(configuration: IdentityProviderConfiguration, key: XMLSigningKey, random: any RandomSource) {
+        self.init(configuration: configuration, key: Reloadable(key), random: random)
+    }
+
+    public var key: XMLSigningKey { signingKey.current }
 
     private var issuer: String {
         #"<saml:Issuer Format="\#(NameIDFormat.entity)">\#(XMLEscape.text(configuration.entityID))</saml:Issuer>"#

@@ -206,10 +206,13 @@ struct SigningKeyView: Codable, Sendable {
     let state: String
     /// When the SAML certificate expires (nil for OIDC keys).
     var not_after: Date? = nil
+
+    /// One line for the audit log: use, state, id.
+    var line: String { "\(use)\t\(state)\t\(id)" }
 }
 
-/// What a rollover step did: the keys now on disk, applied at the next restart.
+/// What a rollover step did, and the keys in use and published after it.
 struct KeyRolloverView: Codable, Sendable {
     let detail: String
-    let keys_after_restart: [String]
+    let keys: [SigningKeyView]
 }

@@ -2,8 +2,9 @@ import Foundation
 import VarcoCore
 
 /// The steps of a signing-key rollover, as the console and the API run them (the CLI runs the same through
-/// `Administration`). Each step changes the key files in the data directory; Varco reads them at start, so each
-/// applies at the next restart, as the answer says.
+/// `Administration`). Each step changes the key files in the data directory, records the new key set as the
+/// deployment's, and puts it in use on this node at once; other nodes follow once the files are copied to them
+/// (`SigningKeyReload`).
 enum KeyRolloverStep: String, CaseIterable, Sendable {
     case generateNext = "generate-next", activate, retire
 }
@@ -18,25 +19,27 @@ struct KeyRollover: Sendable {
         do {
             switch step {
             case .generateNext:
-                try data.generateNextKeys(commonName: URL(string: varco.configuration.publicURL)?.host ?? "varco")
-                detail = "next signing keys generated: restart Varco to publish them, then activate"
+                try data.generateNextKeys(commonName: varco.configuration.keyCommonName)
+                detail = "next signing keys generated and published in the metadata and the JWKS; the current ones keep signing"
             case .activate:
                 try data.activateNextKeys()
-                detail = "next signing keys activated: restart Varco to sign with them; the previous ones stay published"
+                detail = "next signing keys activated: they sign from now on; the previous ones stay published"
             case .retire:
                 try data.retirePreviousKeys()
-                detail = "previous signing keys retired: restart Varco to stop publishing them"
+                detail = "previous signing keys retired: no longer published"
             }
         } catch let failure as DataDirectory.KeyRolloverFailure {
             throw AdminFailure(.conflict, code: "key-rollover", failure.description.prefix(1).uppercased() + failure.description.dropFirst() + ".")
         }
-        try await KeySetCheck.recordChange(of: data, commonName: URL(string: varco.configuration.publicURL)?.host ?? "varco",
-                                           in: varco.stores.deployment, now: varco.clock.now())
-        let listing = try Administration(data: data, stores: varco.stores).keyListing().lines
+        let files = try await KeySetCheck.recordChange(of: data, commonName: varco.configuration.keyCommonName, in: varco.stores.deployment,
+                                                       now: varco.clock.now())
+        let before = varco.signingKeyViews()
+        varco.keyRing.apply(files)
+        let after = varco.signingKeyViews()
         try await varco.stores.audit.append(AuditEvent(time: varco.clock.now(), kind: .relyingPartyChanged, subject: actor.name, detail: detail,
                                                        clientAddress: actor.client, actor: actor.name,
-                                                       before: varco.signingKeyViews().map { "\($0.use)\t\($0.state)\t\($0.id)" }.joined(separator: "\n"),
-                                                       after: listing.joined(separator: "\n")))
-        return KeyRolloverView(detail: detail, keys_after_restart: listing)
+                                                       before: before.map(\.line).joined(separator: "\n"),
+                                                       after: after.map(\.line).joined(separator: "\n")))
+        return KeyRolloverView(detail: detail, keys: after)
     }
 }

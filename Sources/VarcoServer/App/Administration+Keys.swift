@@ -3,10 +3,10 @@ import VarcoCore
 import VarcoOIDC
 import VarcoXML
 
-/// Signing-key rollover from the command line (`varco keys list|generate-next|activate|retire`); restart Varco after
-/// each step. SAML metadata and the JWKS carry both keys from `generate-next` until `retire`. Each step records the
-/// new key set as the deployment's (`KeySetCheck`): a node restarted without the new key files is refused and told
-/// which files to copy.
+/// Signing-key rollover from the command line (`varco keys list|generate-next|activate|retire`). SAML metadata and
+/// the JWKS carry both keys from `generate-next` until `retire`. Each step records the new key set as the
+/// deployment's (`KeySetCheck`): a Varco running on the same data directory applies it within 30 seconds or at SIGHUP
+/// (`SigningKeyReload`); a node without the new key files keeps its keys and says which files to copy.
 extension Administration {
     public func keyListing() throws -> Listing {
         let active = try data.samlSigningIdentity(commonName: "varco")
@@ -37,7 +37,7 @@ extension Administration {
         let before = try keyListing().lines
         do { try step() } catch let failure as DataDirectory.KeyRolloverFailure { throw Failure(failure.description) }
         try await KeySetCheck.recordChange(of: data, commonName: "varco", in: stores.deployment, now: clock.now())
-        try await stores.audit.append(AuditEvent(time: clock.now(), kind: .relyingPartyChanged, subject: "cli", detail: detail + " (restart Varco to apply)",
+        try await stores.audit.append(AuditEvent(time: clock.now(), kind: .relyingPartyChanged, subject: "cli", detail: detail,
                                                  actor: "cli", before: before.joined(separator: "\n"), after: try keyListing().lines.joined(separator: "\n")))
     }
 

@@ -42,17 +42,9 @@ public struct Administration: Sendable {
 
     /// The signed IdP metadata for the given public URL.
     public func metadata(configuration: ServerConfiguration) throws -> String {
-        let identity = try data.samlSigningIdentity(commonName: URL(string: configuration.publicURL)?.host ?? "varco")
-        let key = try XMLSigningKey(privateKeyPEM: identity.privateKeyPEM, certificatePEM: identity.certificatePEM)
-        var certificates = [key.certificateBase64]
-        for published in data.publishedSigningCertificatePEMs() {
-            if let key = try? XMLVerificationKey(certificate: published.pem) { certificates.append(key.certificateBase64) }
-        }
-        return try IdentityProviderMetadata(entityID: configuration.entityID, ssoRedirectURL: configuration.ssoURL,
-                                            ssoPostURL: configuration.ssoURL, signingCertificates: certificates,
-                                            wantAuthnRequestsSigned: configuration.requireSignedRequests,
-                                            organizationName: configuration.organizationName, organizationURL: configuration.publicURL)
-            .signed(with: key, id: random.xmlID(), now: clock.now())
+        let keys = try SigningKeyRing.Files(of: data, commonName: configuration.keyCommonName)
+        return try configuration.identityProviderMetadata(signingCertificates: keys.samlCertificates)
+            .signed(with: keys.saml, id: random.xmlID(), now: clock.now())
     }
 
     /// Registers (or replaces) a SAML service provider from its metadata; returns its entityID.

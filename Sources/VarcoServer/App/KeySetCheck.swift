@@ -2,13 +2,17 @@ import Crypto
 import Foundation
 import Logging
 import VarcoCore
-import VarcoXML
 
 /// Every node of a deployment must sign with the same keys: SAML responses and metadata, OIDC tokens, and the
 /// pairwise secret behind subjects must not depend on the node a request reaches. The first node records the
 /// fingerprint of its key set in the shared store; a node whose keys differ is refused at start.
 struct KeySetCheck {
     static let recordName = "signing-key-set"
+    /// The files that make a key set, to copy from one node to the others.
+    static let keyFiles = """
+        saml-signing.key.pem, saml-signing.crt.pem, oidc-rs256.key.pem, oidc-es256.key.pem, pairwise.secret and any \
+        saml-signing-next.*, saml-signing-previous.crt.pem, oidc-*-next.key.pem, oidc-published-*.pem
+        """
     let records: any DeploymentRecordStore
     let clock: any WallClock
     let logger: Logger
@@ -20,22 +24,14 @@ struct KeySetCheck {
         return SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
-    /// The fingerprint of the key set in a data directory, as a node started on it computes it.
-    static func fingerprint(of data: DataDirectory, commonName: String) throws -> String {
-        let identity = try data.samlSigningIdentity(commonName: commonName)
-        var certificates = [try XMLVerificationKey(certificate: identity.certificatePEM).certificateBase64]
-        for published in data.publishedSigningCertificatePEMs() {
-            if let key = try? XMLVerificationKey(certificate: published.pem) { certificates.append(key.certificateBase64) }
-        }
-        let oidc = try data.oidcSigningKeys()
-        return fingerprint(samlCertificates: certificates, oidcKeyIDs: [oidc.rsaKeyID, oidc.ecKeyID],
-                           pairwiseSecret: try data.secret(named: "pairwise"))
-    }
-
     /// After a deliberate key change (a rollover step): the data directory's key set becomes the deployment's, so that
-    /// a node restarted without the new key files is refused and told which files to copy.
-    static func recordChange(of data: DataDirectory, commonName: String, in records: any DeploymentRecordStore, now: Date) async throws {
-        try await records.replace(recordName, with: try fingerprint(of: data, commonName: commonName), now: now)
+    /// a node without the new key files keeps its keys, is refused at its next start, and is told which files to copy.
+    @discardableResult
+    static func recordChange(of data: DataDirectory, commonName: String, in records: any DeploymentRecordStore,
+                             now: Date) async throws -> SigningKeyRing.Files {
+        let files = try SigningKeyRing.Files(of: data, commonName: commonName)
+        try await records.replace(recordName, with: files.fingerprint, now: now)
+        return files
     }
 
     /// Records `fingerprint` if none is recorded; with `accept`, replaces the recorded one. Throws a `StartupError`,
@@ -51,9 +47,8 @@ struct KeySetCheck {
             throw VarcoServer.StartupError(description: """
                 this node's signing keys (fingerprint \(fingerprint.prefix(16))) differ from the key set recorded in the \
                 database (fingerprint \(recorded.prefix(16))), which the other nodes use. Copy the key files of a running \
-                node (saml-signing.key.pem, saml-signing.crt.pem, oidc-rs256.key.pem, oidc-es256.key.pem, pairwise.secret \
-                and any saml-signing-next.crt.pem, oidc-published-*.pem) into \(dataDirectory), or, for a deliberate \
-                key change, start one node with --accept-key-set and then copy its key files to the others.
+                node (\(Self.keyFiles)) into \(dataDirectory), or, for a deliberate key change, start one node with \
+                --accept-key-set and then copy its key files to the others.
                 """)
         }
     }

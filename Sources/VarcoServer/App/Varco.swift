@@ -16,8 +16,11 @@ struct Varco: Sendable {
     let clock: any WallClock
     let random: any RandomSource
     let logger: Logger
-    let signingKey: XMLSigningKey
-    let signingCertificates: [String]
+    /// The signing keys, changed by a rollover step while Varco runs.
+    let keyRing: SigningKeyRing
+    var signingKey: XMLSigningKey { keyRing.saml.current }
+    /// The SAML certificates in the metadata: the active one first.
+    var signingCertificates: [String] { keyRing.samlCertificates.current }
     let idp: IdentityProviderConfiguration
     let receiver: AuthnRequestReceiver
     let responses: ResponseBuilder
@@ -28,7 +31,7 @@ struct Varco: Sendable {
     /// Regional OTP credentials with SMS codes (login method `otp-sms`, issuance, first access, recovery).
     let otp: RegionalOTP
     /// Identifies the signing keys and pairwise secret, the same on every node of a deployment (`KeySetCheck`).
-    let keySetFingerprint: String
+    var keySetFingerprint: String { keyRing.fingerprint.current }
     /// Login through SPID and CIE: Varco as a service provider toward the national identity providers.
     let upstream: UpstreamLoginService
     /// Single logout: checks of inbound LogoutRequests and LogoutResponses, Varco's own messages, the orchestration.
@@ -63,35 +66,28 @@ struct Varco: Sendable {
         self.clock = clock
         self.random = random
         self.logger = logger
-        let identity = try dataDirectory.samlSigningIdentity(commonName: URL(string: configuration.publicURL)?.host ?? "varco")
-        signingKey = try XMLSigningKey(privateKeyPEM: identity.privateKeyPEM, certificatePEM: identity.certificatePEM)
-        var certificates = [signingKey.certificateBase64]
-        for published in dataDirectory.publishedSigningCertificatePEMs() {
-            if let key = try? XMLVerificationKey(certificate: published.pem) { certificates.append(key.certificateBase64) }
-        }
-        signingCertificates = certificates
+        let keyRing = SigningKeyRing(try SigningKeyRing.Files(of: dataDirectory, commonName: configuration.keyCommonName))
+        self.keyRing = keyRing
         idp = IdentityProviderConfiguration(entityID: configuration.entityID, ssoURL: configuration.ssoURL, sloURL: configuration.sloURL,
                                             requireSignedRequests: configuration.requireSignedRequests,
                                             pairwiseSecret: try dataDirectory.secret(named: "pairwise"))
         let metadataCache = MetadataCache()
         receiver = AuthnRequestReceiver(configuration: idp, relyingParties: stores.relyingParties, replay: stores.replay, clock: clock,
                                         metadataCache: metadataCache)
-        responses = ResponseBuilder(configuration: idp, key: signingKey, random: random)
+        responses = ResponseBuilder(configuration: idp, key: keyRing.saml, random: random)
         auditor = Auditor(log: stores.audit, clock: clock, logger: logger)
         otpApp = OTPAppAuthenticator(store: stores.otpCredentials, clock: clock)
         otp = RegionalOTP.make(configuration: configuration, stores: stores, clock: clock, random: random)
         let saml = SAMLLoginProtocol(builder: responses, stores: stores, releasePolicy: AttributeReleasePolicy(),
                                      sessionPolicy: configuration.sessionPolicy, clock: clock, metadataCache: metadataCache)
-        let oidcKeys = try dataDirectory.oidcSigningKeys()
-        keySetFingerprint = try KeySetCheck.fingerprint(of: dataDirectory, commonName: URL(string: configuration.publicURL)?.host ?? "varco")
         oidc = OIDCProvider(configuration: OIDCConfiguration(issuer: configuration.publicURL, pairwiseSecret: idp.pairwiseSecret),
-                            keys: oidcKeys, stores: stores, clock: clock, random: random)
+                            keys: keyRing.oidc, stores: stores, clock: clock, random: random)
         upstream = try UpstreamLoginService(configuration: configuration, dataDirectory: dataDirectory, stores: stores.upstream,
                                             clock: clock, random: random)
         logoutRequests = LogoutRequestReceiver(configuration: idp, relyingParties: stores.relyingParties, replay: stores.replay, clock: clock,
                                                metadataCache: metadataCache)
         logoutResponses = LogoutResponseReceiver(configuration: idp, relyingParties: stores.relyingParties, metadataCache: metadataCache)
-        logoutMessages = LogoutMessageBuilder(configuration: idp, key: signingKey, random: random)
+        logoutMessages = LogoutMessageBuilder(configuration: idp, key: keyRing.saml, random: random)
         logout = SingleLogoutCoordinator(
             stores: stores, clock: clock, auditor: auditor, messages: logoutMessages, metadataCache: metadataCache, oidc: oidc,
             backChannel: BackChannelLogoutSender(auditor: auditor),
@@ -124,11 +120,7 @@ struct Varco: Sendable {
 
     /// The signed IdP metadata.
     func metadata() throws -> String {
-        try IdentityProviderMetadata(entityID: idp.entityID, ssoRedirectURL: idp.ssoURL, ssoPostURL: idp.ssoURL,
-                                     sloRedirectURL: configuration.sloURL, sloPostURL: configuration.sloURL,
-                                     signingCertificates: signingCertificates,
-                                     wantAuthnRequestsSigned: configuration.requireSignedRequests,
-                                     organizationName: configuration.organizationName, organizationURL: configuration.publicURL)
+        try configuration.identityProviderMetadata(signingCertificates: signingCertificates)
             .signed(with: signingKey, id: random.xmlID(), now: clock.now())
     }
 }

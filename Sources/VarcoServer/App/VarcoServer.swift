@@ -52,7 +52,7 @@ public enum VarcoServer {
                                        StoreJanitor(stores: stores, policy: configuration.sessionPolicy,
                                                     clock: varco.clock, logger: logger, expiry: varco.logout,
                                                     upstreamRetentionDays: configuration.upstream.serviceProvider.responseRetentionDays),
-                                       MetadataRefresher(varco: varco)]
+                                       MetadataRefresher(varco: varco), SigningKeyReload(varco: varco)]
         if let days = configuration.admin.auditRetentionDays {
             services.append(AuditRetention(audit: varco.stores.audit, jobs: stores.jobs, days: days, clock: varco.clock, logger: logger))
         }

@@ -1,5 +1,6 @@
 import Foundation
 import VarcoCore
+import VarcoSAML
 import VarcoStoragePostgres
 
 /// How `varco serve` runs. Every value has a safe default; `validate()` reports unsafe ones at start.
@@ -57,6 +58,8 @@ public struct ServerConfiguration: Sendable {
     }
 
     public var entityID: String { "\(publicURL)/metadata" }
+    /// The common name of the signing certificates Varco generates: the public host name.
+    var keyCommonName: String { URL(string: publicURL)?.host ?? "varco" }
     public var ssoURL: String { "\(publicURL)/sso" }
     /// The SAML SingleLogoutService, HTTP-Redirect and HTTP-POST.
     public var sloURL: String { "\(publicURL)/slo" }
@@ -90,5 +93,14 @@ extension String {
         var text = self
         while text.hasSuffix(suffix) { text.removeLast(suffix.count) }
         return text
+    }
+}
+
+extension ServerConfiguration {
+    /// Varco's IdP metadata (to be signed): its endpoints and the signing certificates, the active one first.
+    func identityProviderMetadata(signingCertificates: [String]) -> IdentityProviderMetadata {
+        IdentityProviderMetadata(entityID: entityID, ssoRedirectURL: ssoURL, ssoPostURL: ssoURL, sloRedirectURL: sloURL, sloPostURL: sloURL,
+                                 signingCertificates: signingCertificates, wantAuthnRequestsSigned: requireSignedRequests,
+                                 organizationName: organizationName, organizationURL: publicURL)
     }
 }

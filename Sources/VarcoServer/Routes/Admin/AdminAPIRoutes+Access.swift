@@ -71,7 +71,7 @@ extension AdminAPIRoutes {
         for step in KeyRolloverStep.allCases {
             router.post(RouterPath(Self.base + "/keys/" + step.rawValue)) { request, context in
                 try await handle(request, context, .change) { principal, _ in
-                    AdminJSON.response(try await KeyRollover(varco: varco, actor: principal.actor).run(step), .accepted)
+                    AdminJSON.response(try await KeyRollover(varco: varco, actor: principal.actor).run(step))
                 }
             }
         }

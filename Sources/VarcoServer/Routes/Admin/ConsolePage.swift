@@ -24,8 +24,6 @@ struct ConsolePage: PageModel {
     var grants: [RoleGrantView] = []
     var tokens: [TokenRow] = []
     var keys: [SigningKeyView] = []
-    /// After a rollover step: the keys that apply at the next restart.
-    var pendingKeys: [String] = []
     var levels: [Option] = []
     var roles: [Option] = []
 

@@ -97,10 +97,8 @@ extension ConsoleRoutes {
                                              subject: "", cancel: "/admin/keys")
                 }
                 var page = page
-                let done = try await KeyRollover(varco: varco, actor: user.actor).run(step)
-                page.notice = m("admin_keys_restart", request)
-                page.keys = varco.signingKeyViews()
-                page.pendingKeys = done.keys_after_restart
+                page.keys = try await KeyRollover(varco: varco, actor: user.actor).run(step).keys
+                page.notice = m("admin_keys_applied", request)
                 return render("admin-keys", page, request)
             }
         }

@@ -1,0 +1,50 @@
+import Foundation
+import VarcoCore
+import VarcoOIDC
+import VarcoXML
+
+/// The keys Varco signs with and publishes, read from the data directory at start and read again after a rollover
+/// step (console, API, or `varco keys` on the same data directory), so that a step applies without a restart.
+struct SigningKeyRing: Sendable {
+    /// The key files of a data directory, read and checked as a whole before any of them is used.
+    struct Files: Sendable {
+        let saml: XMLSigningKey
+        /// The active certificate first, then those published beside it (base64 DER).
+        let samlCertificates: [String]
+        let oidc: SigningKeys
+        /// Identifies the key set across the nodes of a deployment (`KeySetCheck`).
+        let fingerprint: String
+
+        init(of data: DataDirectory, commonName: String) throws {
+            let identity = try data.samlSigningIdentity(commonName: commonName)
+            saml = try XMLSigningKey(privateKeyPEM: identity.privateKeyPEM, certificatePEM: identity.certificatePEM)
+            samlCertificates = [saml.certificateBase64] + data.publishedSigningCertificatePEMs().compactMap { published in
+                try? XMLVerificationKey(certificate: published.pem).certificateBase64
+            }
+            oidc = try data.oidcSigningKeys()
+            fingerprint = KeySetCheck.fingerprint(samlCertificates: samlCertificates, oidcKeyIDs: [oidc.rsaKeyID, oidc.ecKeyID],
+                                                  pairwiseSecret: try data.secret(named: "pairwise"))
+        }
+    }
+
+    let saml: Reloadable<XMLSigningKey>
+    let samlCertificates: Reloadable<[String]>
+    let oidc: Reloadable<SigningKeys>
+    let fingerprint: Reloadable<String>
+
+    init(_ files: Files) {
+        saml = Reloadable(files.saml)
+        samlCertificates = Reloadable(files.samlCertificates)
+        oidc = Reloadable(files.oidc)
+        fingerprint = Reloadable(files.fingerprint)
+    }
+
+    /// Puts `files` in use: what is published changes before what signs, so a signature never comes from a key
+    /// missing from the metadata.
+    func apply(_ files: Files) {
+        samlCertificates.replace(with: files.samlCertificates)
+        oidc.replace(with: files.oidc)
+        saml.replace(with: files.saml)
+        fingerprint.replace(with: files.fingerprint)
+    }
+}
