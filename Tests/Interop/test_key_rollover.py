@@ -137,7 +137,7 @@ def test_rollover_through_the_cli_keeps_saml_and_oidc_logins_working(own_varco, 
     assert oidc_login(varco, client_id, secret) == second_kid
 
     listing = varco.cli("keys", "list")
-    assert "published" not in listing and listing.count("active") == 3
+    assert "\tnext\t" not in listing and "\tprevious\t" not in listing and listing.count("\tactive\t") == 3
     refused = varco.cli_result("keys", "retire")
     assert refused.returncode != 0 and "nothing to retire" in refused.stderr
     assert varco.proc.pid == pid and varco.proc.poll() is None  # one process throughout: no restart

@@ -42,7 +42,8 @@ import VarcoXML
             let generated = try await api.send(.post, "/keys/generate-next")
             #expect(generated.status == .ok)
             let listed = try #require(try AdminAPITests.object(generated)["keys"] as? [[String: Any]])
-            #expect(listed.count == 6 && listed.filter { $0["state"] as? String == "published" }.count == 3)
+            #expect(listed.count == 6 && listed.filter { $0["state"] as? String == "next" }.count == 3)
+            #expect(listed.allSatisfy { $0["since"] is String })
             #expect(try await api.send(.post, "/keys/generate-next").status == .conflict)
             let both = h.varco.signingCertificates
             #expect(both.count == 2 && both[0] == original)

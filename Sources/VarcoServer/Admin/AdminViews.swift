@@ -202,13 +202,15 @@ struct SigningKeyView: Codable, Sendable {
     /// Key id (OIDC) or SHA-256 fingerprint of the certificate (SAML).
     let id: String
     let algorithm: String
-    /// active (signs) or published (next or previous, during a rollover).
+    /// active (signs), next (published before it signs) or previous (published after it signed).
     let state: String
+    /// When the key entered this state.
+    var since: Date? = nil
     /// When the SAML certificate expires (nil for OIDC keys).
     var not_after: Date? = nil
 
-    /// One line for the audit log: use, state, id.
-    var line: String { "\(use)\t\(state)\t\(id)" }
+    /// One line for `varco keys list` and the audit log.
+    var line: String { "\(use)\t\(state)\t\(id) (\(algorithm))" }
 }
 
 /// What a rollover step did, and the keys in use and published after it.

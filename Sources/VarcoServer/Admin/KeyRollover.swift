@@ -35,7 +35,7 @@ struct KeyRollover: Sendable {
                                                        now: varco.clock.now())
         let before = varco.signingKeyViews()
         varco.keyRing.apply(files)
-        let after = varco.signingKeyViews()
+        let after = files.views
         try await varco.stores.audit.append(AuditEvent(time: varco.clock.now(), kind: .relyingPartyChanged, subject: actor.name, detail: detail,
                                                        clientAddress: actor.client, actor: actor.name,
                                                        before: before.map(\.line).joined(separator: "\n"),

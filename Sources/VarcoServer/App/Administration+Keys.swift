@@ -9,16 +9,7 @@ import VarcoXML
 /// (`SigningKeyReload`); a node without the new key files keeps its keys and says which files to copy.
 extension Administration {
     public func keyListing() throws -> Listing {
-        let active = try data.samlSigningIdentity(commonName: "varco")
-        var lines = ["saml\tactive\t\(Self.fingerprint(active.certificatePEM))"]
-        lines += data.publishedSigningCertificatePEMs().map { "saml\t\($0.state)\t\(Self.fingerprint($0.pem))" }
-        let keys = try data.oidcSigningKeys()
-        lines.append("oidc\tactive\t\(keys.rsaKeyID) (RS256)")
-        lines.append("oidc\tactive\t\(keys.ecKeyID) (ES256)")
-        for key in try keys.jwks().keys where key.kid != keys.rsaKeyID && key.kid != keys.ecKeyID {
-            lines.append("oidc\tpublished\t\(key.kid ?? "?") (\(key.kty))")
-        }
-        return Listing(lines: lines)
+        Listing(lines: try SigningKeyRing.Files(of: data, commonName: "varco").views.map(\.line))
     }
 
     public func generateNextKeys(commonName: String) async throws {
@@ -36,12 +27,8 @@ extension Administration {
     private func rollover(_ detail: String, _ step: () throws -> Void) async throws {
         let before = try keyListing().lines
         do { try step() } catch let failure as DataDirectory.KeyRolloverFailure { throw Failure(failure.description) }
-        try await KeySetCheck.recordChange(of: data, commonName: "varco", in: stores.deployment, now: clock.now())
-        try await stores.audit.append(AuditEvent(time: clock.now(), kind: .relyingPartyChanged, subject: "cli", detail: detail,
-                                                 actor: "cli", before: before.joined(separator: "\n"), after: try keyListing().lines.joined(separator: "\n")))
-    }
-
-    static func fingerprint(_ pem: String) -> String {
-        (try? XMLVerificationKey(certificate: pem)).map { Varco.fingerprint($0.certificateBase64) } ?? "?"
+        let after = try await KeySetCheck.recordChange(of: data, commonName: "varco", in: stores.deployment, now: clock.now()).views
+        try await stores.audit.append(AuditEvent(time: clock.now(), kind: .relyingPartyChanged, subject: "cli", detail: detail, actor: "cli",
+                                                 before: before.joined(separator: "\n"), after: after.map(\.line).joined(separator: "\n")))
     }
 }

@@ -14,6 +14,8 @@ struct SigningKeyRing: Sendable {
         let oidc: SigningKeys
         /// Identifies the key set across the nodes of a deployment (`KeySetCheck`).
         let fingerprint: String
+        /// The keys for the console, the API and `varco keys list`.
+        let views: [SigningKeyView]
 
         init(of data: DataDirectory, commonName: String) throws {
             let identity = try data.samlSigningIdentity(commonName: commonName)
@@ -24,27 +26,26 @@ struct SigningKeyRing: Sendable {
             oidc = try data.oidcSigningKeys()
             fingerprint = KeySetCheck.fingerprint(samlCertificates: samlCertificates, oidcKeyIDs: [oidc.rsaKeyID, oidc.ecKeyID],
                                                   pairwiseSecret: try data.secret(named: "pairwise"))
+            views = SigningKeyView.all(in: data, activeSAML: saml.certificateBase64, oidc: oidc)
         }
     }
 
     let saml: Reloadable<XMLSigningKey>
-    let samlCertificates: Reloadable<[String]>
     let oidc: Reloadable<SigningKeys>
-    let fingerprint: Reloadable<String>
+    /// The rest of what the files hold: the published certificates, the fingerprint, the views.
+    let files: Reloadable<Files>
 
     init(_ files: Files) {
         saml = Reloadable(files.saml)
-        samlCertificates = Reloadable(files.samlCertificates)
         oidc = Reloadable(files.oidc)
-        fingerprint = Reloadable(files.fingerprint)
+        self.files = Reloadable(files)
     }
 
     /// Puts `files` in use: what is published changes before what signs, so a signature never comes from a key
     /// missing from the metadata.
     func apply(_ files: Files) {
-        samlCertificates.replace(with: files.samlCertificates)
+        self.files.replace(with: files)
         oidc.replace(with: files.oidc)
         saml.replace(with: files.saml)
-        fingerprint.replace(with: files.fingerprint)
     }
 }

@@ -20,7 +20,7 @@ struct Varco: Sendable {
     let keyRing: SigningKeyRing
     var signingKey: XMLSigningKey { keyRing.saml.current }
     /// The SAML certificates in the metadata: the active one first.
-    var signingCertificates: [String] { keyRing.samlCertificates.current }
+    var signingCertificates: [String] { keyRing.files.current.samlCertificates }
     let idp: IdentityProviderConfiguration
     let receiver: AuthnRequestReceiver
     let responses: ResponseBuilder
@@ -31,7 +31,7 @@ struct Varco: Sendable {
     /// Regional OTP credentials with SMS codes (login method `otp-sms`, issuance, first access, recovery).
     let otp: RegionalOTP
     /// Identifies the signing keys and pairwise secret, the same on every node of a deployment (`KeySetCheck`).
-    var keySetFingerprint: String { keyRing.fingerprint.current }
+    var keySetFingerprint: String { keyRing.files.current.fingerprint }
     /// Login through SPID and CIE: Varco as a service provider toward the national identity providers.
     let upstream: UpstreamLoginService
     /// Single logout: checks of inbound LogoutRequests and LogoutResponses, Varco's own messages, the orchestration.
