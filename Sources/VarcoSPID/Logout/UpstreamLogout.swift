@@ -7,7 +7,8 @@ import VarcoXML
 /// SPID: a signed LogoutRequest (SAML core §3.7) to the provider's SingleLogoutService, answered by a
 /// LogoutResponse at Varco's SingleLogoutService. CIE has no SAML single logout, only a "simple logout":
 /// the browser is sent to the provider's logout page.
-public struct UpstreamLogoutRequest: Sendable, Equatable {
+public struct UpstreamLogoutRequest: UpstreamOutboundMessage, Equatable {
+    public static let parameter = "SAMLRequest"
     public var id: String
     public var issueInstant: Date
     public var issuer: String
@@ -31,19 +32,6 @@ public struct UpstreamLogoutRequest: Sendable, Equatable {
             + "<saml:Issuer Format=\"\(NameIDFormat.entity)\" NameQualifier=\"\(e(issuer))\">\(e(issuer))</saml:Issuer>"
             + "<saml:NameID Format=\"\(e(login.nameIDFormat))\"\(qualifier)>\(e(login.nameID))</saml:NameID>\(index)"
             + "</samlp:LogoutRequest>"
-    }
-
-    /// HTTP-Redirect with the query-string signature.
-    public func redirectURL(relayState: String, key: XMLSigningKey) throws(XMLError) -> String {
-        try RedirectBinding.encode(xml: xml(), parameter: "SAMLRequest", relayState: relayState, destination: destination, key: key)
-    }
-
-    /// HTTP-POST with an enveloped signature after the Issuer.
-    public func postForm(relayState: String, key: XMLSigningKey) throws(XMLError) -> PostBinding.Form {
-        let document = try XMLDocument(string: xml())
-        let issuer = try document.root.child("Issuer", namespace: SAMLNamespace.assertion)
-        try EnvelopedSignature.sign(document.root, after: issuer, key: key)
-        return PostBinding.form(xml: document.serializedRoot(), parameter: "SAMLRequest", relayState: relayState, destination: destination)
     }
 }
 
@@ -131,7 +119,8 @@ public struct UpstreamLogoutRequestReceived: Sendable, Equatable {
 }
 
 /// Varco's signed LogoutResponse to a provider-initiated LogoutRequest.
-public struct UpstreamLogoutResponse: Sendable, Equatable {
+public struct UpstreamLogoutResponse: UpstreamOutboundMessage, Equatable {
+    public static let parameter = "SAMLResponse"
     public var id: String
     public var issueInstant: Date
     public var issuer: String
@@ -153,9 +142,5 @@ public struct UpstreamLogoutResponse: Sendable, Equatable {
             + "InResponseTo=\"\(e(inResponseTo))\"><saml:Issuer Format=\"\(NameIDFormat.entity)\" NameQualifier=\"\(e(issuer))\">"
             + "\(e(issuer))</saml:Issuer><samlp:Status><samlp:StatusCode Value=\"\(SAMLStatus.TopLevel.success.rawValue)\"/>"
             + "</samlp:Status></samlp:LogoutResponse>"
-    }
-
-    public func redirectURL(relayState: String?, key: XMLSigningKey) throws(XMLError) -> String {
-        try RedirectBinding.encode(xml: xml(), parameter: "SAMLResponse", relayState: relayState, destination: destination, key: key)
     }
 }

@@ -5,7 +5,8 @@ import VarcoXML
 
 /// The AuthnRequest Varco sends to a SPID or CIE identity provider (SPID rules, "single sign-on";
 /// CIE manual, "protocolli"). Built as a string, parsed back before signing.
-public struct UpstreamAuthnRequest: Sendable, Equatable {
+public struct UpstreamAuthnRequest: UpstreamOutboundMessage, Equatable {
+    public static let parameter = "SAMLRequest"
     /// An NCName: starts with `_`.
     public var id: String
     public var issueInstant: Date
@@ -46,21 +47,6 @@ public struct UpstreamAuthnRequest: Sendable, Equatable {
             + "<samlp:NameIDPolicy Format=\"\(NameIDFormat.transient)\"/>"
             + "<samlp:RequestedAuthnContext Comparison=\"\(e(comparison))\"><saml:AuthnContextClassRef>\(level.uri)"
             + "</saml:AuthnContextClassRef></samlp:RequestedAuthnContext></samlp:AuthnRequest>"
-    }
-
-    /// HTTP-Redirect: no signature in the XML; the query string `SAMLRequest=...&RelayState=...&SigAlg=...`
-    /// is signed (RSA-SHA256), each value percent-encoded with only `A-Za-z0-9-._~` left literal and
-    /// upper-case hex, as validators re-encode it.
-    public func redirectURL(relayState: String, key: XMLSigningKey) throws(XMLError) -> String {
-        try RedirectBinding.encode(xml: xml(), parameter: "SAMLRequest", relayState: relayState, destination: destination, key: key)
-    }
-
-    /// HTTP-POST: the XML carries an enveloped signature right after the Issuer.
-    public func postForm(relayState: String, key: XMLSigningKey) throws(XMLError) -> PostBinding.Form {
-        let document = try XMLDocument(string: xml())
-        let issuer = try document.root.child("Issuer", namespace: SAMLNamespace.assertion)
-        try EnvelopedSignature.sign(document.root, after: issuer, key: key)
-        return PostBinding.form(xml: document.serializedRoot(), parameter: "SAMLRequest", relayState: relayState, destination: destination)
     }
 }
 
