@@ -6,7 +6,7 @@ import VarcoCore
 import VarcoOIDC
 @testable import VarcoServer
 
-/// RP-initiated logout through the real router, and the admin REST API for OIDC clients.
+/// RP-initiated logout through the real router.
 @Suite struct OIDCLogoutAndAdminTests {
     static let bye = "https://rp.test/bye"
 
@@ -66,52 +66,6 @@ import VarcoOIDC
             #expect(plain.status == .ok)
             let discovery = String(buffer: try await browser.get("/.well-known/openid-configuration").body)
             #expect(discovery.contains(#""end_session_endpoint":"https://idp.test/oidc/logout""#) && discovery.contains(#""backchannel_logout_supported":true"#))
-        }
-    }
-
-    @Test func adminAPIRegistersListsRotatesAndRemovesClients() async throws {
-        let h = try await ServerHarness.make()
-        let token = "admin-test-token-0123456789abcdefghijklmnopqrstuv"
-        try AdminTokens(dataDirectory: h.varco.configuration.dataDirectory).add(name: "ops", token: token)
-        try await h.run { browser in
-            let client = browser.client
-            let json: HTTPFields = [.contentType: "application/json", .authorization: "Bearer \(token)"]
-            let noAuth = try await client.execute(uri: "/api/admin/oidc-clients", method: .get, headers: [.authorization: "Bearer wrong"], body: nil)
-            #expect(noAuth.status == .unauthorized)
-
-            let bad = try await client.execute(uri: "/api/admin/oidc-clients", method: .post, headers: json,
-                                               body: ByteBuffer(string: #"{"redirect_uris": ["http://rp.example/cb"]}"#))
-            #expect(bad.status == .unprocessableContent && String(buffer: bad.body).contains("https"))
-
-            let created = try await client.execute(uri: "/api/admin/oidc-clients", method: .post, headers: json, body: ByteBuffer(string: """
-                {"redirect_uris": ["https://rp.example/cb", "http://127.0.0.1:8080/cb"], "client_name": "RP",
-                 "post_logout_redirect_uris": ["https://rp.example/bye"]}
-                """))
-            #expect(created.status == .created)
-            let issued = try JSONSerialization.jsonObject(with: Data(String(buffer: created.body).utf8)) as? [String: Any]
-            let clientID = try #require(issued?["client_id"] as? String)
-            let secret = try #require(issued?["client_secret"] as? String)
-            #expect(!String(buffer: created.body).contains("client_secret_sha256"))
-            let storedParty = try #require(try await h.stores.relyingParties.find(id: clientID))
-            let stored = try #require(ClientRegistration(storedParty))
-            #expect(stored.secretMatches(secret) && stored.postLogoutRedirectURIs == ["https://rp.example/bye"])
-
-            let list = try await client.execute(uri: "/api/admin/oidc-clients", method: .get, headers: json, body: nil)
-            #expect(list.status == .ok && String(buffer: list.body).contains(clientID))
-
-            let rotated = try await client.execute(uri: "/api/admin/oidc-clients/\(clientID)/secret", method: .post, headers: json, body: nil)
-            #expect(rotated.status == .ok)
-            let rotatedJSON = try JSONSerialization.jsonObject(with: Data(String(buffer: rotated.body).utf8)) as? [String: Any]
-            let newSecret = try #require(rotatedJSON?["client_secret"] as? String)
-            let afterParty = try #require(try await h.stores.relyingParties.find(id: clientID))
-            let after = try #require(ClientRegistration(afterParty))
-            #expect(after.secretMatches(newSecret) && !after.secretMatches(secret))
-
-            let removed = try await client.execute(uri: "/api/admin/oidc-clients/\(clientID)", method: .delete, headers: json, body: nil)
-            #expect(removed.status == .noContent)
-            #expect(try await h.stores.relyingParties.find(id: clientID) == nil)
-            let gone = try await client.execute(uri: "/api/admin/oidc-clients/\(clientID)", method: .delete, headers: json, body: nil)
-            #expect(gone.status == .notFound)
         }
     }
 }

@@ -24,6 +24,15 @@ extension Administration {
         })
     }
 
+    /// A new API token (stored hashed in the database, scoped to a role, expiring): printed once.
+    public func addAdminToken(name: String, role: String = "admin", lifetimeDays: Int = 90) async throws -> String {
+        do {
+            return try await access.issueToken(name: name, role: role, lifetimeDays: lifetimeDays).secret
+        } catch let failure as AdminFailure {
+            throw Failure(failure.description)
+        }
+    }
+
     public func adminTokens() async throws -> Listing {
         let now = clock.now()
         return Listing(lines: try await stores.administration.tokens().map {

@@ -14,7 +14,6 @@ struct OIDCRoutes {
         OIDCIntrospectionRoutes(varco: varco).register(on: router)
         OIDCRevocationRoutes(varco: varco).register(on: router)
         OIDCLogoutRoutes(varco: varco).register(on: router)
-        OIDCAdminRoutes(varco: varco).register(on: router)
     }
 }
 

@@ -207,9 +207,6 @@ struct AdminAPIRoutes {
         if let token = try await access.token(forSecret: secret) {
             return Principal(actor: AdminActor(name: "token:\(token.name)", client: context.clientAddress), role: token.role)
         }
-        if let name = AdminTokens(dataDirectory: varco.configuration.dataDirectory).name(for: secret) {
-            return Principal(actor: AdminActor(name: "admin:\(name)", client: context.clientAddress), role: .admin)
-        }
         await varco.auditor.record(.requestRejected, detail: "admin API: unknown, expired or revoked token", client: context.clientAddress)
         throw APIError(ProblemDetails.response(.unauthorized, code: "invalid-token",
                                                "The token is unknown, expired or revoked: ask an administrator for a new one."))
