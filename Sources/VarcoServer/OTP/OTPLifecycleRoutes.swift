@@ -35,8 +35,7 @@ struct OTPLifecycleRoutes {
             }
         }
         router.get("/login/:id/otp-sms/code") { request, context in
-            try await page(request, context) { t in codeForm(t, request.language, flow: "login", step: "code",
-                                                              notice: request.uri.queryParameters["sent"] != nil ? m("otp_sms_resent", request.language) : nil) }
+            try await page(request, context) { t in codePage(t, request, flow: "login", step: "code") }
         }
         router.post("/login/:id/otp-sms/code") { request, context in
             try await submit(request, context) { t, fields in
@@ -105,8 +104,7 @@ struct OTPLifecycleRoutes {
             }
         }
         router.get("/login/:id/otp-sms/first-access/code") { request, context in
-            try await page(request, context) { t in codeForm(t, request.language, flow: "first", step: "first-access/code",
-                                                              notice: request.uri.queryParameters["sent"] != nil ? m("otp_sms_resent", request.language) : nil) }
+            try await page(request, context) { t in codePage(t, request, flow: "first", step: "first-access/code") }
         }
         router.post("/login/:id/otp-sms/first-access/code") { request, context in
             try await submit(request, context) { t, fields in
@@ -140,9 +138,8 @@ struct OTPLifecycleRoutes {
         }
         router.get("/login/:id/otp-sms/recover/code") { request, context in
             try await page(request, context) { t in
-                var form = codeForm(t, request.language, flow: "recover", step: "recover/code")
+                var form = codePage(t, request, flow: "recover", step: "recover/code")
                 form.intro = m("otp_recover_code_intro", request.language)
-                if request.uri.queryParameters["sent"] != nil { form.notice = m("otp_sms_resent", request.language) }
                 return form
             }
         }
@@ -309,6 +306,12 @@ struct OTPLifecycleRoutes {
         form.resendAction = "/login/\(t.id)/\(Self.base)/resend"
         form.resendFlow = flow
         return form
+    }
+
+    /// The code step of a flow, saying so when a new code was just sent (`?sent=1` after a resend).
+    private func codePage(_ t: LoginTransaction, _ request: Request, flow: String, step: String) -> OTPFormPage {
+        codeForm(t, request.language, flow: flow, step: step,
+                 notice: request.uri.queryParameters["sent"] != nil ? m("otp_sms_resent", request.language) : nil)
     }
 
     func firstAccessForm(_ t: LoginTransaction, _ language: Language, otpID: String = "") -> OTPFormPage {
