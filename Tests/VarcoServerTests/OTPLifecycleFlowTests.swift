@@ -98,7 +98,17 @@ import VarcoSAML
             let wrong = try await browser.post(login + "/otp-sms/code", form: [("csrf", csrf), ("code", "00000000")])
             #expect(wrong.status == .unprocessableContent)
             #expect(String(buffer: wrong.body).contains("Tentativi rimasti: 2"))
-            let answer = try await browser.post(login + "/otp-sms/code", form: [("csrf", csrf), ("code", code)])
+            // A new code on request, after the resend interval; the page says it was sent.
+            h.clock.advance(by: 61)
+            let resent = try await browser.post(login + "/otp-sms/resend", form: [("csrf", csrf), ("flow", "login")])
+            #expect(resent.headers[.location] == login + "/otp-sms/code?sent=1")
+            let notice = try await browser.get(login + "/otp-sms/code?sent=1")
+            #expect(String(buffer: notice.body).contains("ti abbiamo inviato un nuovo codice"))
+            let fresh = try await Self.lastSMS(h, after: "usa e getta è", length: 8)
+            if fresh != code {
+                #expect(try await browser.post(login + "/otp-sms/code", form: [("csrf", csrf), ("code", code)]).status == .unprocessableContent)
+            }
+            let answer = try await browser.post(login + "/otp-sms/code", form: [("csrf", csrf), ("code", fresh)])
             let encoded = try #require(Browser.hidden("SAMLResponse", in: answer))
             let xml = try #require(Data(base64Encoded: encoded))
             let result = try h.validator("fse").validate(Array(xml), inResponseTo: "_o2", now: h.clock.now())
