@@ -8,6 +8,11 @@ public struct UserInfo: Codable, Sendable, Equatable {
         public var locality: String?
         /// Province abbreviation.
         public var region: String?
+
+        public init(locality: String?, region: String?) {
+            self.locality = locality
+            self.region = region
+        }
     }
 
     public let sub: String
