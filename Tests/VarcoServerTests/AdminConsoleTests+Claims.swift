@@ -47,4 +47,22 @@ extension AdminConsoleTests {
         #expect(limited.before?.contains("releasedAttributes") == false)
         #expect(limited.after?.contains(#""releasedAttributes":["fiscalNumber","placeOfBirth","countyOfBirth"]"#) == true)
     }
+
+    @Test func theCommandLineSetsTheClaimsAtRegistrationAndLaterWithTheAudit() async throws {
+        let h = try await ServerHarness.make()
+        let registry = OIDCClientRegistry(stores: h.stores, clock: h.clock, random: h.varco.random, actor: "cli")
+        let clientID = try await registry.add(.init(redirectURIs: ["https://rp.test/cb"], releasedClaims: [.email])).clientID
+        #expect(try await h.stores.relyingParties.find(id: clientID)?.settings.releasedAttributes == [.email])
+        try await registry.setReleasedClaims(clientID, [.fiscalNumber, .phoneNumber])
+        let party = try #require(try await h.stores.relyingParties.find(id: clientID))
+        #expect(party.settings.releasedAttributes == [.fiscalNumber, .mobilePhone] && party.version == 2)
+        try await registry.setReleasedClaims(clientID, nil)
+        #expect(try await h.stores.relyingParties.find(id: clientID)?.settings.releasedAttributes == nil)
+        let changes = try await h.stores.audit.search(AuditQuery(relyingParty: clientID, kind: .relyingPartyChanged))
+        #expect(changes.count == 2 && changes.allSatisfy { $0.actor == "cli" && $0.detail == "claims released changed" })
+        #expect(changes.last?.before?.contains(#""releasedAttributes":["email"]"#) == true)
+        #expect(changes.last?.after?.contains(#""releasedAttributes":["fiscalNumber","mobilePhone"]"#) == true)
+        await #expect(throws: Administration.Failure.self) { try await registry.setReleasedClaims("nobody", nil) }
+        #expect(throws: Administration.Failure.self) { try Administration.claims(["email", "codice_segreto"]) }
+    }
 }
