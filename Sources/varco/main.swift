@@ -381,7 +381,7 @@ struct AdminCommand: AsyncParsableCommand {
 
 struct Clients: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "client", abstract: "Manage registered OpenID Connect clients.",
-                                                    subcommands: [Add.self, List.self, RotateSecret.self, Remove.self])
+                                                    subcommands: [Add.self, List.self, Claims.self, RotateSecret.self, Remove.self])
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Register a client; prints its client_id and, once, its secret.")
@@ -397,6 +397,8 @@ struct Clients: AsyncParsableCommand {
         var frontchannelLogoutURI: String?
         @Option(help: "The client's public keys (a JWK Set as JSON, or @FILE): the client authenticates with private_key_jwt.")
         var jwks: String?
+        @Option(help: "Comma-separated claims this client may receive, within what its scopes ask for (default: every claim its scopes allow).")
+        var claims: String?
         @Option(help: "Directory for the database, keys and secrets.") var dataDir = "var"
 
         func run() async throws {
@@ -412,7 +414,7 @@ struct Clients: AsyncParsableCommand {
             let issued = try await administer(dataDir) {
                 try await $0.addClient(redirectURIs: redirectURIs, isPublic: `public`, name: name, authMethod: method,
                                        postLogoutRedirectURIs: postLogoutRedirectURIs, backchannelLogoutURI: backchannelLogoutURI,
-                                       jwks: keys, frontchannelLogoutURI: frontchannelLogoutURI)
+                                       jwks: keys, frontchannelLogoutURI: frontchannelLogoutURI, releasedClaims: claims.map(Clients.names))
             }
             print("client_id: \(issued.clientID)")
             if let secret = issued.secret { print("client_secret: \(secret)\n(shown only now: store it safely)") }
@@ -430,6 +432,28 @@ struct Clients: AsyncParsableCommand {
                 print("\(party.id)\t\(kind)\t\(party.enabled ? "enabled" : "disabled")\t\(party.displayName)\t\(uris)")
             }
         }
+    }
+
+    struct Claims: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Set the claims a client may receive (audited with before and after).")
+        @Argument(help: "The client_id.") var clientID: String
+        @Option(help: "Comma-separated claims, e.g. https://attributes.eid.gov.it/fiscal_number,email.") var claims: String?
+        @Flag(help: "Release every claim the client's scopes allow.") var all = false
+        @Option(help: "Directory for the database, keys and secrets.") var dataDir = "var"
+
+        func validate() throws {
+            guard (claims != nil) != all else { throw ValidationError("give either --claims or --all") }
+        }
+
+        func run() async throws {
+            try await administer(dataDir) { try await $0.setClientClaims(clientID, claims.map(Clients.names)) }
+            print(claims.map { "\(clientID) receives at most: \($0)" } ?? "\(clientID) receives every claim its scopes allow")
+        }
+    }
+
+    /// The names of a comma-separated list.
+    static func names(_ list: String) -> [String] {
+        list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
     struct RotateSecret: AsyncParsableCommand {

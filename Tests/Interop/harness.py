@@ -249,7 +249,8 @@ class Varco:
         """`varco sp add FILE`; returns what it printed (the entityID)."""
         return self.cli("sp", "add", str(metadata_path)).strip()
 
-    def add_citizen(self, given_name: str = "Mario", family_name: str = "Rossi", password: str = "Demo-Varco-2026") -> Citizen:
+    def add_citizen(self, given_name: str = "Mario", family_name: str = "Rossi", password: str = "Demo-Varco-2026",
+                    email: str | None = None, mobile: str | None = None) -> Citizen:
         """Creates a new citizen with an authenticator-app credential of its own
         (codes are accepted once per credential, so tests don't share one)."""
         while True:
@@ -264,6 +265,7 @@ class Varco:
         self._used_cf.add(cf)
         self._used_otp_ids.add(otp_id)
         secret = base64.b32encode(secrets.token_bytes(20)).decode().rstrip("=")
+        contact = (["--email", email] if email else []) + (["--mobile", mobile] if mobile else [])
         self.cli(
             "citizen", "add",
             "--cf", cf,
@@ -274,6 +276,7 @@ class Varco:
             "--otp-id", otp_id,
             "--password", password,
             "--totp-secret", secret,
+            *contact,
         )  # fmt: skip
         return Citizen(cf, given_name, family_name, birth.isoformat(), otp_id, password, TotpDevice(secret))
 

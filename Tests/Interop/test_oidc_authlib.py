@@ -119,3 +119,41 @@ def test_unregistered_redirect_uri_is_not_followed(varco, oidc_client):
         "client_id": client_id, "redirect_uri": "https://evil.example/cb", "response_type": "code", "scope": "openid"},
         allow_redirects=False, timeout=30)
     assert r.status_code == 400 and "Location" not in r.headers
+
+
+FISCAL_NUMBER = "https://attributes.eid.gov.it/fiscal_number"
+
+
+def test_a_client_limited_to_the_fiscal_number_gets_nothing_else(varco, browser):
+    out = varco.cli("client", "add", "--redirect-uri", REDIRECT_URI, "--name", "authlib RP, fiscal number only",
+                    "--claims", FISCAL_NUMBER)
+    client_id = re.search(r"client_id: (\S+)", out).group(1)
+    secret = re.search(r"client_secret: (\S+)", out).group(1)
+    meta = discovery(varco)
+    assert {"phone", "profile", "email"} <= set(meta["scopes_supported"])
+    assert {FISCAL_NUMBER, "given_name", "email", "phone_number", "gender", "place_of_birth"} <= set(meta["claims_supported"])
+    session = OAuth2Session(client_id, secret, scope="openid profile email phone", redirect_uri=REDIRECT_URI,
+                            code_challenge_method="S256", token_endpoint_auth_method="client_secret_basic")
+    session.verify = False
+    session.trust_env = False
+    citizen = varco.add_citizen(given_name="Giulia", family_name="Bianchi", email="giulia.bianchi@example.it", mobile="+393331234567")
+    verifier = generate_token(48)
+    url, _ = session.create_authorization_url(meta["authorization_endpoint"], code_verifier=verifier, nonce=generate_token(16))
+    token = session.fetch_token(meta["token_endpoint"], authorization_response=login_and_get_redirect(varco, browser, url, citizen),
+                                code_verifier=verifier)
+    assert set(token["scope"].split()) >= {"openid", "profile", "email", "phone"}, token
+
+    info = session.get(meta["userinfo_endpoint"]).json()
+    assert set(info) == {"sub", FISCAL_NUMBER}, info
+    assert info[FISCAL_NUMBER] == citizen.fiscal_number
+
+    # The policy applies when UserInfo answers: lifting it releases what the scopes ask for, with the same token.
+    varco.cli("client", "claims", client_id, "--all")
+    info = session.get(meta["userinfo_endpoint"]).json()
+    assert info["given_name"] == "Giulia" and info["family_name"] == "Bianchi" and info["birthdate"] == citizen.birth_date
+    assert info["email"] == "giulia.bianchi@example.it" and info["phone_number"] == "+393331234567"
+    assert info["place_of_birth"] == {"locality": "H501"}, info
+
+    varco.cli("client", "claims", client_id, "--claims", "email,given_name")
+    info = session.get(meta["userinfo_endpoint"]).json()
+    assert set(info) == {"sub", "email", "given_name"}, info

@@ -26,7 +26,8 @@ struct OIDCFixture {
         ])
         let citizens = InMemoryCitizenStore()
         try await citizens.save(Citizen(codiceFiscale: Self.rossi, givenName: "Mario", familyName: "Rossi", dateOfBirth: "1980-01-01",
-                                        placeOfBirth: "H501", email: "mario.rossi@example.it"))
+                                        placeOfBirth: "H501", countyOfBirth: "RM", gender: "M", email: "mario.rossi@example.it",
+                                        mobilePhone: "+393331234567"))
         let stores = Stores(sessions: Unused(), logins: Unused(), relyingParties: parties, citizens: citizens,
                             otpCredentials: InMemoryOTPCredentialStore(), replay: InMemoryReplayCache(), audit: Unused(), oauthGrants: grants,
                             otp: try SQLiteStorage.inMemory().stores.otp, upstream: try SQLiteStorage.inMemory().stores.upstream,
@@ -56,8 +57,8 @@ struct OIDCFixture {
     }
 
     /// A code for `client` after a login at SpidL2, as the login engine would have it issued.
-    func code(client: String = "conf", pkce: Bool = true) async throws -> String {
-        let request = AuthorizationRequest(clientID: client, redirectURI: Self.redirect, scopes: ["openid", "profile"], state: "st-1",
+    func code(client: String = "conf", pkce: Bool = true, scopes: [String] = ["openid", "profile"]) async throws -> String {
+        let request = AuthorizationRequest(clientID: client, redirectURI: Self.redirect, scopes: scopes, state: "st-1",
                                            nonce: "n-1", codeChallenge: pkce ? Self.challenge : nil)
         let issued = try await provider.issueCode(for: request, result: AuthnResult(citizen: Self.rossi, level: .spidL2, method: .otpApp,
                                                                                     instant: clock.now()), sessionID: "session-1")

@@ -35,14 +35,17 @@ struct ServerHarness {
     let stores: Stores
     let spKey: XMLSigningKey
 
-    static func make(upstreamLogout: any UpstreamLogout = NoUpstreamLogout()) async throws -> ServerHarness {
+    /// `relyingParties` may wrap the registry, e.g. to make it unreachable.
+    static func make(upstreamLogout: any UpstreamLogout = NoUpstreamLogout(),
+                     relyingParties: (any RelyingPartyStore) -> any RelyingPartyStore = { $0 }) async throws -> ServerHarness {
         let data = try DataDirectory(path: FileManager.default.temporaryDirectory.appendingPathComponent("varco-test-\(UUID())").path)
         let configuration = ServerConfiguration(publicURL: "https://idp.test", dataDirectory: data.path,
                                                 templatesDirectory: repositoryRoot.appendingPathComponent("templates").path,
                                                 maxLoginAttempts: 3)
-        let storage = try SQLiteStorage.inMemory()
+        var stores = try SQLiteStorage.inMemory().stores
+        stores.relyingParties = relyingParties(stores.relyingParties)
         let pages = try await Pages(directory: configuration.templatesDirectory)
-        let harness = ServerHarness(stores: storage.stores, configuration: configuration, pages: pages, data: data,
+        let harness = ServerHarness(stores: stores, configuration: configuration, pages: pages, data: data,
                                     upstreamLogout: upstreamLogout)
         try await harness.seed()
         return harness

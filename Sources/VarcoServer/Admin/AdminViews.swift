@@ -103,6 +103,9 @@ struct OIDCClientView: Codable, Sendable {
     let backchannel_logout_uri: String?
     let token_endpoint_auth_method: String
     let has_secret: Bool
+    /// The claims the client may receive (given_name, https://attributes.eid.gov.it/fiscal_number, ...); null: every
+    /// claim its scopes allow.
+    let released_claims: [String]?
 
     init?(_ party: RelyingParty) {
         guard party.kind == .oidcClient,
@@ -117,6 +120,7 @@ struct OIDCClientView: Codable, Sendable {
         backchannel_logout_uri = registration.backchannelLogoutURI
         token_endpoint_auth_method = registration.tokenEndpointAuthMethod.rawValue
         has_secret = registration.clientSecretSHA256 != nil
+        released_claims = party.settings.releasedAttributes.map { UserClaim.allowed(by: $0).map(\.rawValue) }
     }
 }
 

@@ -19,6 +19,8 @@ struct OIDCClientRegistry: Sendable {
         var backchannelLogoutURI: String?
         var jwks: JWKSet?
         var frontchannelLogoutURI: String?
+        /// The claims the client may receive; nil: every claim its scopes allow.
+        var releasedClaims: [UserClaim]?
     }
 
     func add(_ request: Request) async throws -> Administration.IssuedClient {
@@ -37,8 +39,9 @@ struct OIDCClientRegistry: Sendable {
                                               backchannelLogoutURI: request.backchannelLogoutURI)
         registration.jwks = request.jwks
         registration.frontchannelLogoutURI = request.frontchannelLogoutURI
+        let settings = RelyingPartySettings(releasedAttributes: request.releasedClaims.map(UserClaim.releasedAttributes(for:)))
         try await stores.relyingParties.save(RelyingParty(id: clientID, kind: .oidcClient, displayName: request.name ?? clientID,
-                                                          metadata: registration.json, created: clock.now()))
+                                                          metadata: registration.json, settings: settings, created: clock.now()))
         try await stores.audit.append(AuditEvent(time: clock.now(), kind: .relyingPartyAdded, subject: actor, relyingParty: clientID,
                                                  detail: "OIDC client registered (\(method.rawValue))"))
         return Administration.IssuedClient(clientID: clientID, secret: secret)
@@ -70,6 +73,21 @@ struct OIDCClientRegistry: Sendable {
         return Administration.IssuedClient(clientID: clientID, secret: secret)
     }
 
+    /// Sets the claims a client may receive (nil: every claim its scopes allow), audited with before and after.
+    func setReleasedClaims(_ clientID: String, _ claims: [UserClaim]?) async throws {
+        guard let party = try await stores.relyingParties.find(id: clientID), party.kind == .oidcClient else {
+            throw Administration.Failure("no OIDC client is registered as \(clientID); `varco client list` shows the registered ones")
+        }
+        let admin = RelyingPartyAdmin(stores: stores, clock: clock, random: random, actor: AdminActor(name: actor, client: nil), demo: false)
+        do {
+            _ = try await admin.change(id: clientID, expectedVersion: party.version, detail: "claims released changed") { party in
+                party.settings.releasedAttributes = claims.map(UserClaim.releasedAttributes(for:))
+            }
+        } catch let failure as AdminFailure {
+            throw Administration.Failure(failure.problems.map(\.detail).joined(separator: "; "))
+        }
+    }
+
     func remove(_ clientID: String) async throws {
         guard let party = try await stores.relyingParties.find(id: clientID), party.kind == .oidcClient else {
             throw Administration.Failure("no OIDC client is registered as \(clientID); `varco client list` shows the registered ones")
@@ -94,10 +112,23 @@ extension Administration {
     public func addClient(redirectURIs: [String], isPublic: Bool, name: String?,
                           authMethod: ClientRegistration.AuthMethod = .clientSecretBasic,
                           postLogoutRedirectURIs: [String] = [], backchannelLogoutURI: String? = nil, jwks: JWKSet? = nil,
-                          frontchannelLogoutURI: String? = nil) async throws -> IssuedClient {
+                          frontchannelLogoutURI: String? = nil, releasedClaims: [String]? = nil) async throws -> IssuedClient {
         try await oidcClients.add(.init(redirectURIs: redirectURIs, isPublic: isPublic, name: name, authMethod: authMethod,
                                         postLogoutRedirectURIs: postLogoutRedirectURIs, backchannelLogoutURI: backchannelLogoutURI, jwks: jwks,
-                                        frontchannelLogoutURI: frontchannelLogoutURI))
+                                        frontchannelLogoutURI: frontchannelLogoutURI, releasedClaims: try releasedClaims.map(Self.claims)))
+    }
+
+    /// Limits the claims a client receives to `names` (nil: every claim its scopes allow).
+    public func setClientClaims(_ clientID: String, _ names: [String]?) async throws {
+        try await oidcClients.setReleasedClaims(clientID, try names.map(Self.claims))
+    }
+
+    /// The claims named, or a failure naming the unknown ones.
+    static func claims(_ names: [String]) throws -> [UserClaim] {
+        let (claims, unknown) = UserClaim.named(names)
+        guard unknown.isEmpty else { throw Failure("unknown claims: \(unknown.joined(separator: ", ")); known: \(UserClaim.names)") }
+        guard !claims.isEmpty else { throw Failure("name at least one claim (or none of this option, to release every claim the scopes allow)") }
+        return claims
     }
 
     public func clients() async throws -> [(party: RelyingParty, registration: ClientRegistration?)] {

@@ -20,8 +20,7 @@ struct OIDCAuthorizationRoutes {
         switch await varco.oidc.authorize(parameters: parameters) {
         case .errorPage(let error):
             await varco.auditor.refused(error, endpoint: "authorize", client: context.clientAddress)
-            throw WebError(error.code == .serverError ? .internalServerError : .badRequest,
-                           error.code == .invalidRequest ? "error_oidc_untrustedRequest" : "error_oidc_internal", detail: error.description)
+            throw WebError.oauth(error)
         case .redirect(let location, let error):
             await varco.auditor.refused(error, endpoint: "authorize", client: context.clientAddress)
             return HTML.redirect(to: location)

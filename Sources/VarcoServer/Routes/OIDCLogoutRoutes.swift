@@ -24,8 +24,7 @@ struct OIDCLogoutRoutes {
         switch await varco.oidc.endSession(parameters: parameters) {
         case .error(let error):
             await varco.auditor.refused(error, endpoint: "logout", client: context.clientAddress)
-            throw WebError(error.code == .serverError ? .internalServerError : .badRequest,
-                           error.code == .invalidRequest ? "error_oidc_untrustedRequest" : "error_oidc_internal", detail: error.description)
+            throw WebError.oauth(error)
         case .logout(let clientID, let redirect):
             let session = try await varco.engine.sessions.current(request.cookies[CookieNames.session]?.value)
             // Without a valid id_token_hint the request may come from any site: the citizen confirms first

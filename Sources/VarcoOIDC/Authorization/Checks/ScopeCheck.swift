@@ -1,7 +1,7 @@
 /// scope contains `openid` (OIDC Core §3.1.2.1). Scopes we do not know are ignored (§5.4 lets the
 /// provider grant fewer); the granted ones are recorded.
 struct ScopeCheck: AuthorizationCheck {
-    static let supported: Set<String> = ["openid", "profile", "email", "offline_access"]
+    static let supported: Set<String> = Set(["openid", "offline_access"] + UserClaim.allCases.map(\.scope))
 
     func check(_ context: inout AuthorizationContext) async throws(OAuthError) {
         let requested = (context.parameter("scope") ?? "").split(separator: " ").map(String.init)

@@ -12,6 +12,8 @@ extension AdminAPIRoutes {
         let post_logout_redirect_uris: [String]?
         let backchannel_logout_uri: String?
         let jwks: JWKSet?
+        /// Absent or empty: every claim its scopes allow.
+        let released_claims: [String]?
     }
 
     struct ClientChange: Decodable {
@@ -21,6 +23,8 @@ extension AdminAPIRoutes {
         let post_logout_redirect_uris: [String]?
         /// An empty string removes it.
         let backchannel_logout_uri: String?
+        /// Absent: unchanged; empty: every claim its scopes allow (as released_attributes of SAML services).
+        let released_claims: [String]?
     }
 
     struct IssuedClient: Encodable {
@@ -43,12 +47,14 @@ extension AdminAPIRoutes {
                     throw AdminFailure(.invalid, code: "auth-method", "token_endpoint_auth_method must be one of "
                                        + ClientRegistration.AuthMethod.allCases.map(\.rawValue).joined(separator: ", ") + ".")
                 }
+                let claims = try Self.claims(new.released_claims)
                 let registry = OIDCClientRegistry(stores: varco.stores, clock: varco.clock, random: varco.random, actor: principal.actor.name)
                 let issued: Administration.IssuedClient
                 do {
                     issued = try await registry.add(.init(redirectURIs: new.redirect_uris, isPublic: method == .none, name: new.client_name,
                                                           authMethod: method, postLogoutRedirectURIs: new.post_logout_redirect_uris ?? [],
-                                                          backchannelLogoutURI: new.backchannel_logout_uri, jwks: new.jwks))
+                                                          backchannelLogoutURI: new.backchannel_logout_uri, jwks: new.jwks,
+                                                          releasedClaims: claims.flatMap { $0.isEmpty ? nil : $0 }))
                 } catch let failure as Administration.Failure {
                     throw AdminFailure(.invalid, failure.description.components(separatedBy: "; ").map { .init(code: "client-registration", detail: $0) })
                 }
@@ -70,8 +76,10 @@ extension AdminAPIRoutes {
                 let id = try context.parameters.require("id")
                 let change = try await AdminJSON.decode(ClientChange.self, from: request)
                 let expected = try Self.ifMatch(request)
+                let claims = try Self.claims(change.released_claims)
                 guard OIDCClientView(try await admin.find(id)) != nil else { throw Self.noClient() }
                 let party = try await admin.change(id: id, expectedVersion: expected, detail: "OIDC client changed") { party in
+                    if let claims { party.settings.releasedAttributes = claims.isEmpty ? nil : UserClaim.releasedAttributes(for: claims) }
                     var registration = try JSONDecoder().decode(ClientRegistration.self, from: Data(party.metadata.utf8))
                     if let name = change.client_name { registration.clientName = name; party.displayName = name }
                     if let uris = change.redirect_uris { registration.redirectURIs = uris }
@@ -111,6 +119,16 @@ extension AdminAPIRoutes {
                 return Response(status: .noContent)
             }
         }
+    }
+
+    /// The claims named, checked: each unknown name is a problem of its own.
+    static func claims(_ names: [String]?) throws -> [UserClaim]? {
+        guard let names else { return nil }
+        let (claims, unknown) = UserClaim.named(names)
+        guard unknown.isEmpty else {
+            throw AdminFailure(.invalid, unknown.map { .init(code: "claim", detail: "\($0) is not a claim Varco releases: use \(UserClaim.names).") })
+        }
+        return claims
     }
 
     static func noClient() -> AdminFailure {

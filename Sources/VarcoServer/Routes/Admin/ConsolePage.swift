@@ -58,6 +58,17 @@ struct ConsolePage: PageModel {
         var postLogoutURIs = ""
         var backchannelURI = ""
         var authMethod = ""
+        /// OIDC clients: the claims released, each ticked if the client's policy names it.
+        var claims: [ClaimOption] = []
+    }
+
+    /// A claim of an OIDC client's policy: `key` names its checkbox, `label` is the message key until the page is
+    /// rendered in a language.
+    struct ClaimOption: Sendable {
+        let key: String
+        let name: String
+        var label: String
+        let selected: Bool
     }
 
     struct Option: Sendable {

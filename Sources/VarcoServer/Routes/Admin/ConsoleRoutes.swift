@@ -63,6 +63,10 @@ struct ConsoleRoutes {
                 do {
                     _ = try await admin(user).change(id: id, expectedVersion: Int(form["version"] ?? ""), detail: "settings changed") { party in
                         if let name = form["display_name"] { party.displayName = name }
+                        if party.kind == .oidcClient {
+                            let claims = UserClaim.allCases.filter { form["claim_\(Self.claimKey($0))"] == "on" }
+                            party.settings.releasedAttributes = claims.isEmpty ? nil : UserClaim.releasedAttributes(for: claims)
+                        }
                         guard party.kind == .samlServiceProvider else { return }
                         party.settings.signResponse = form["sign_response"] == "on"
                         party.settings.signAssertion = form["sign_assertion"] == "on"
@@ -180,8 +184,17 @@ struct ConsoleRoutes {
             detail.postLogoutURIs = client.post_logout_redirect_uris.joined(separator: "\n")
             detail.backchannelURI = client.backchannel_logout_uri ?? ""
             detail.authMethod = client.token_endpoint_auth_method
+            let allowed = party.settings.releasedAttributes.map { Set(UserClaim.allowed(by: $0)) } ?? []
+            detail.claims = UserClaim.allCases.map {
+                .init(key: claimKey($0), name: $0.rawValue, label: "admin_claim_\(claimKey($0))", selected: allowed.contains($0))
+            }
         }
         return detail
+    }
+
+    /// A claim's name as a form field may carry it: the last part of a URI name (fiscal_number).
+    static func claimKey(_ claim: UserClaim) -> String {
+        String(claim.rawValue.split(separator: "/").last ?? Substring(claim.rawValue))
     }
 
     static func levelOptions(_ current: LevelOfAssurance?) -> [ConsolePage.Option] {
@@ -206,6 +219,11 @@ struct ConsoleRoutes {
     }
 
     func render(_ template: String, _ page: ConsolePage, _ request: Request, status: HTTPResponse.Status = .ok) -> Response {
+        var page = page
+        if var service = page.service {  // claim labels in the page's language
+            service.claims = service.claims.map { claim in var claim = claim; claim.label = m(claim.label, request); return claim }
+            page.service = service
+        }
         var response = HTML.response(varco.pages.render(template, language: request.language, model: page), status: status)
         response.headers[.cacheControl] = "no-store"
         if request.uri.queryParameters["lang"] != nil { response.setCookie(CookieNames.language(request.language)) }
