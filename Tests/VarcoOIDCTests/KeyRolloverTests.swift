@@ -35,4 +35,17 @@ import Testing
                             ecPrivateKeyPEM: SigningKeys.generateECPrivateKeyPEM(), publishedPublicKeyPEMs: ["not a key"])
         }
     }
+
+    /// Published key files hold RSA and P-256 keys alike; reading an EC key must never reach the RSA parser (whose error
+    /// path frees its key twice and can abort the process), so many reads in a row stay safe.
+    @Test func publishedKeysOfBothKindsGetTheirKeyIDs() throws {
+        let ec = P256.Signing.PrivateKey().publicKey
+        let rsa = try _RSA.Signing.PrivateKey(keySize: .bits2048).publicKey
+        for _ in 0..<500 {
+            #expect(SigningKeys.rsaPublicKey(pem: ec.pemRepresentation) == nil)
+        }
+        #expect(SigningKeys.keyID(ofPublicKeyPEM: ec.pemRepresentation) == JWK.ec(ec, keyID: nil).thumbprint())
+        #expect(SigningKeys.keyID(ofPublicKeyPEM: rsa.pemRepresentation) == (try JWK.rsa(rsa, keyID: nil).thumbprint()))
+        #expect(SigningKeys.keyID(ofPublicKeyPEM: "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----") == nil)
+    }
 }

@@ -32,7 +32,7 @@ public struct SigningKeys: Sendable {
         var publishedRSA: [String: _RSA.Signing.PublicKey] = [:]
         var publishedEC: [String: Data] = [:]
         for pem in publishedPublicKeyPEMs {
-            if let key = try? _RSA.Signing.PublicKey(pemRepresentation: pem) {
+            if let key = Self.rsaPublicKey(pem: pem) {
                 publishedRSA[try JWK.rsa(key, keyID: nil).thumbprint()] = key
             } else if let key = try? P256.Signing.PublicKey(pemRepresentation: pem) {
                 publishedEC[JWK.ec(key, keyID: nil).thumbprint()] = key.rawRepresentation
