@@ -81,7 +81,8 @@ struct Varco: Sendable {
         otpApp = OTPAppAuthenticator(store: stores.otpCredentials, clock: clock)
         otp = RegionalOTP.make(configuration: configuration, stores: stores, clock: clock, random: random)
         let saml = SAMLLoginProtocol(builder: responses, stores: stores, releasePolicy: AttributeReleasePolicy(),
-                                     sessionPolicy: configuration.sessionPolicy, clock: clock, metadataCache: metadataCache)
+                                     sessionPolicy: configuration.sessionPolicy, clock: clock, metadataCache: metadataCache,
+                                     auditor: auditor)
         let oidcKeys = try dataDirectory.oidcSigningKeys()
         keySetFingerprint = try KeySetCheck.fingerprint(of: dataDirectory, commonName: URL(string: configuration.publicURL)?.host ?? "varco")
         oidc = OIDCProvider(configuration: OIDCConfiguration(issuer: configuration.publicURL, pairwiseSecret: idp.pairwiseSecret),

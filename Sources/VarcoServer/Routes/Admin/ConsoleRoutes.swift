@@ -69,6 +69,7 @@ struct ConsoleRoutes {
                         party.settings.requireSignedRequests = form["require_signed_requests"] == "on"
                         party.settings.minimumLevel = LevelNames.level(form["minimum_level"] ?? "")
                         party.settings.alwaysForceAuthn = form["always_force_authn"] == "on"
+                        party.settings.encryptAssertion = form["encrypt_assertion"] == "on"
                         party.settings.defaultNameIDFormat = form["name_id_format"] == "persistent" ? .persistent : .transient
                         let attributes = IdentityAttribute.allCases.filter { form["attr_\($0.rawValue)"] == "on" }
                         party.settings.releasedAttributes = attributes.isEmpty ? nil : attributes
@@ -172,6 +173,8 @@ struct ConsoleRoutes {
                                         signResponse: party.settings.signResponse, signAssertion: party.settings.signAssertion,
                                         requireSignedRequests: party.settings.requireSignedRequests,
                                   alwaysForceAuthn: party.settings.alwaysForceAuthn,
+                                        encryptAssertion: party.settings.encryptAssertion,
+                                        hasEncryptionKey: isSAML && !((try? ServiceProviderMetadata(xml: party.metadata))?.encryptionCertificates.isEmpty ?? true),
                                   persistentNameID: party.settings.defaultNameIDFormat == .persistent,
                                         attributes: IdentityAttribute.allCases.map { .init(value: $0.rawValue, label: $0.rawValue, selected: released.contains($0)) },
                                         hasSecret: client?.has_secret ?? false, metadataURL: party.source?.url, lastError: party.source?.lastError)
