@@ -148,6 +148,16 @@ import VarcoXML
         let later = SAMLMetadataCheck(allowLoopbackHTTP: false, now: Date().addingTimeInterval(20 * 365 * 86_400))
         #expect(later.encryptionProblems(good).map(\.code) == ["encryption-certificate-expired"])
         #expect(check.encryptionProblems(try ServiceProviderMetadata(xml: h.metadata("fse"))).map(\.code) == ["encryption-without-key"])
+        // A service declaring only CBC (md:EncryptionMethod) could not decrypt AES-GCM; one listing it is fine.
+        func declaring(_ algorithms: [String]) throws -> ServiceProviderMetadata {
+            let methods = algorithms.map { #"<md:EncryptionMethod Algorithm="\#($0)"/>"# }.joined()
+            return try ServiceProviderMetadata(xml: encryptingMetadata(h, "fse").replacingOccurrences(
+                of: "</ds:KeyInfo></md:KeyDescriptor><md:AssertionConsumerService", with: "</ds:KeyInfo>\(methods)</md:KeyDescriptor><md:AssertionConsumerService"))
+        }
+        let cbc = try declaring(["http://www.w3.org/2001/04/xmlenc#aes128-cbc", "http://www.w3.org/2001/04/xmlenc#rsa-1_5"])
+        #expect(cbc.encryptionMethods.count == 2)
+        #expect(check.encryptionProblems(cbc).map(\.code) == ["encryption-method-unsupported", "encryption-method-unsupported"])
+        #expect(check.encryptionProblems(try declaring([XMLEncryption.ContentAlgorithm.aes256GCM.rawValue, XMLEncryption.keyTransport])).isEmpty)
         // Registration with encryption asked reports the problem and writes nothing.
         let admin = RelyingPartyAdmin(stores: h.stores, clock: h.clock, random: h.varco.random, actor: .commandLine, demo: false)
         let metadata = h.metadata("fse").replacingOccurrences(of: "fse.test", with: "cifra.test")

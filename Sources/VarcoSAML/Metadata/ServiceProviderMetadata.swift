@@ -34,6 +34,9 @@ public struct ServiceProviderMetadata: Sendable, Equatable {
     /// Base64 DER certificates to encrypt assertions to: KeyDescriptor use="encryption", or without `use`,
     /// which serves both purposes (SAML metadata §2.4.1.1).
     public var encryptionCertificates: [String]
+    /// The algorithms the service declares it accepts for encryption (md:EncryptionMethod in those KeyDescriptors,
+    /// SAML metadata §2.4.1.1); empty: not declared.
+    public var encryptionMethods: [String]
     public var assertionConsumerServices: [Endpoint]
     public var singleLogoutServices: [Endpoint]
     public var nameIDFormats: [String]
@@ -64,8 +67,10 @@ public struct ServiceProviderMetadata: Sendable, Equatable {
         let keyDescriptors = sp.children("KeyDescriptor", namespace: SAMLNamespace.metadata)
         signingCertificates = keyDescriptors.filter { ($0.attribute("use") ?? "signing") == "signing" }
             .flatMap { Self.certificates(in: $0) }
-        encryptionCertificates = keyDescriptors.filter { ($0.attribute("use") ?? "encryption") == "encryption" }
-            .flatMap { Self.certificates(in: $0) }
+        let encryption = keyDescriptors.filter { ($0.attribute("use") ?? "encryption") == "encryption" }
+        encryptionCertificates = encryption.flatMap { Self.certificates(in: $0) }
+        encryptionMethods = encryption.flatMap { $0.children("EncryptionMethod", namespace: SAMLNamespace.metadata) }
+            .compactMap { $0.attribute("Algorithm") }
         assertionConsumerServices = Self.endpoints(sp, "AssertionConsumerService")
         singleLogoutServices = Self.endpoints(sp, "SingleLogoutService")
         nameIDFormats = sp.children("NameIDFormat", namespace: SAMLNamespace.metadata).map(\.text)

@@ -57,6 +57,14 @@ struct SAMLMetadataCheck: Sendable {
             return [.init(code: "encryption-without-key", detail: "Assertion encryption is asked but the metadata has no encryption certificate: add a KeyDescriptor use=\"encryption\" with the service's certificate, or turn encryption off.")]
         }
         var problems: [AdminFailure.Problem] = []
+        let declared = metadata.encryptionMethods
+        let content = XMLEncryption.ContentAlgorithm.aes256GCM.rawValue
+        if !declared.isEmpty && !declared.contains(content) {
+            problems.append(.init(code: "encryption-method-unsupported", detail: "The metadata's EncryptionMethod list does not include \(content): Varco encrypts assertions only with AES-256-GCM (key by RSA-OAEP), so the service could not decrypt them. Ask the service to accept AES-256-GCM, or turn encryption off."))
+        }
+        if declared.contains(where: { $0.contains("rsa-") }) && !declared.contains(XMLEncryption.keyTransport) {
+            problems.append(.init(code: "encryption-method-unsupported", detail: "The metadata's EncryptionMethod list does not include \(XMLEncryption.keyTransport): Varco transports the assertion key only with RSA-OAEP, so the service could not decrypt it."))
+        }
         for certificate in metadata.encryptionCertificates {
             guard let summary = try? CertificateSummary(certificate: certificate) else {
                 problems.append(.init(code: "encryption-certificate-unusable", detail: "An encryption certificate in the metadata cannot be read as an X.509 certificate: replace it."))
