@@ -33,26 +33,25 @@ enum EncryptedDataShape {
     /// EncryptedKey = EncryptionMethod (RSA-OAEP, SHA-1 digest), an optional ds:KeyInfo naming the recipient's
     /// certificate (never read), CipherData.
     private static func checkEncryptedKey(_ key: XMLNode) throws(XMLError) {
-        var children = key.children
+        let children = key.children
         guard children.count == 2 || children.count == 3, children[0].isElement("EncryptionMethod", namespace: xenc),
-              children[children.count - 1].isElement("CipherData", namespace: xenc) else {
+              let cipherData = children.last, cipherData.isElement("CipherData", namespace: xenc) else {
             throw refused("EncryptedKey must hold EncryptionMethod, an optional KeyInfo and CipherData only")
         }
-        let method = children.removeFirst()
+        let method = children[0]
         guard method.attribute("Algorithm") == XMLEncryption.keyTransport else { throw refused("key transport other than RSA-OAEP") }
-        for parameter in method.children {
-            guard parameter.isElement("DigestMethod", namespace: ds), parameter.attribute("Algorithm") == XMLEncryption.oaepDigest,
-                  method.children.count == 1 else {
-                throw refused("RSA-OAEP parameters other than the SHA-1 digest")
-            }
+        let parameters = method.children
+        guard parameters.isEmpty || (parameters.count == 1 && parameters[0].isElement("DigestMethod", namespace: ds)
+                                     && parameters[0].attribute("Algorithm") == XMLEncryption.oaepDigest) else {
+            throw refused("RSA-OAEP parameters other than the SHA-1 digest")
         }
-        if children.count == 2 {
-            guard children[0].isElement("KeyInfo", namespace: ds),
-                  children[0].children.allSatisfy({ $0.isElement("X509Data", namespace: ds) || $0.isElement("KeyName", namespace: ds) }) else {
+        if children.count == 3 {
+            guard children[1].isElement("KeyInfo", namespace: ds),
+                  children[1].children.allSatisfy({ $0.isElement("X509Data", namespace: ds) || $0.isElement("KeyName", namespace: ds) }) else {
                 throw refused("the EncryptedKey's KeyInfo may only name a certificate")
             }
         }
-        try cipherValueOnly(children[children.count - 1])
+        try cipherValueOnly(cipherData)
     }
 
     /// CipherData = one CipherValue (XML Encryption 1.1 §3.3): never a CipherReference to fetch.

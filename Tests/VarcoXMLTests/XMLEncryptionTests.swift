@@ -95,7 +95,11 @@ private func cipherValue(in xml: String, after marker: String) throws -> Range<S
         ("http://www.w3.org/2009/xmlenc11#aes256-gcm", "http://www.w3.org/2001/04/xmlenc#aes256-cbc"),
         ("http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p", "http://www.w3.org/2001/04/xmlenc#rsa-1_5"),
         ("http://www.w3.org/2000/09/xmldsig#sha1", "http://www.w3.org/2001/04/xmlenc#sha256"),
-        // Nothing is fetched: no CipherReference, no RetrievalMethod.
+        (#"Algorithm="http://www.w3.org/2000/09/xmldsig#sha1"/>"#,
+         #"Algorithm="http://www.w3.org/2000/09/xmldsig#sha1"/><OAEPparams>AAAA</OAEPparams>"#),
+        // Nothing is fetched: no CipherReference, no RetrievalMethod (in the EncryptedData's KeyInfo or the EncryptedKey's).
+        ("</EncryptionMethod>\n<CipherData>",
+         ##"</EncryptionMethod><KeyInfo xmlns="http://www.w3.org/2000/09/xmldsig#"><RetrievalMethod URI="#x"/></KeyInfo><CipherData>"##),
         ("<CipherData>\n<CipherValue>", #"<CipherData><CipherReference URI="http://attacker.test/x"/><CipherValue>"#),
         (#"<KeyInfo xmlns="http://www.w3.org/2000/09/xmldsig#">"#, ##"<KeyInfo xmlns="http://www.w3.org/2000/09/xmldsig#"><RetrievalMethod URI="#k"/>"##),
     ])
@@ -109,6 +113,14 @@ private func cipherValue(in xml: String, after marker: String) throws -> Range<S
             guard case XMLError.decryptionFailed(let why) = error else { return false }
             return why.hasPrefix("refused")
         }
+    }
+
+    @Test func aKeyNameForTheRecipientIsAcceptedAndNeverLookedUp() throws {
+        let xml = try encryptedResponse().replacingOccurrences(
+            of: "</EncryptionMethod>\n<CipherData>",
+            with: #"</EncryptionMethod><KeyInfo xmlns="http://www.w3.org/2000/09/xmldsig#"><KeyName>no such key</KeyName></KeyInfo><CipherData>"#)
+        #expect(xml.contains("no such key"))
+        #expect(try decrypt(xml).root.isElement("Assertion", namespace: saml))
     }
 
     @Test func aCertificateThatIsNotOneIsRefused() {
