@@ -165,8 +165,8 @@ struct ConsoleRoutes {
     static func detail(_ party: RelyingParty) -> ConsolePage.Detail {
         let isSAML = party.kind == .samlServiceProvider
         let client = OIDCClientView(party)
-        let endpoints = isSAML ? ((try? ServiceProviderMetadata(xml: party.metadata))?.assertionConsumerServices.map(\.location) ?? [])
-                               : (client?.redirect_uris ?? [])
+        let metadata = isSAML ? try? ServiceProviderMetadata(xml: party.metadata) : nil
+        let endpoints = isSAML ? (metadata?.assertionConsumerServices.map(\.location) ?? []) : (client?.redirect_uris ?? [])
         let released = Set(party.settings.releasedAttributes ?? [])
         var detail = ConsolePage.Detail(key: SAMLServiceView.key(party.id), id: party.id, name: party.displayName, isSAML: isSAML,
                                         enabled: party.enabled, version: party.version, endpoints: endpoints,
@@ -174,7 +174,7 @@ struct ConsoleRoutes {
                                         requireSignedRequests: party.settings.requireSignedRequests,
                                   alwaysForceAuthn: party.settings.alwaysForceAuthn,
                                         encryptAssertion: party.settings.encryptAssertion,
-                                        hasEncryptionKey: isSAML && !((try? ServiceProviderMetadata(xml: party.metadata))?.encryptionCertificates.isEmpty ?? true),
+                                        hasEncryptionKey: !(metadata?.encryptionCertificates.isEmpty ?? true),
                                   persistentNameID: party.settings.defaultNameIDFormat == .persistent,
                                         attributes: IdentityAttribute.allCases.map { .init(value: $0.rawValue, label: $0.rawValue, selected: released.contains($0)) },
                                         hasSecret: client?.has_secret ?? false, metadataURL: party.source?.url, lastError: party.source?.lastError)
