@@ -16,4 +16,8 @@ public enum XMLError: Error, Equatable, Sendable {
     case badKey(String)
     /// Signing failed.
     case signingFailed(String)
+    /// Encryption failed; nothing encrypted may be sent.
+    case encryptionFailed(String)
+    /// Decryption failed: wrong key, tampered ciphertext, or a shape or algorithm outside the allow-list.
+    case decryptionFailed(String)
 }

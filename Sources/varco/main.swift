@@ -146,6 +146,8 @@ struct ServiceProviders: AsyncParsableCommand {
         @Option(help: "Lowest level this service accepts: 1, 2 or 3 (SpidL1-3).") var minimumLevel: Int?
         @Option(help: "Comma-separated attributes this service may receive (default: what its metadata requests).")
         var attributes: String?
+        @Flag(help: "Send the assertion encrypted (EncryptedAssertion: AES-256-GCM, key by RSA-OAEP) to the encryption certificate in the service's metadata.")
+        var encryptAssertions = false
 
         func run() async throws {
             if unsignedResponse && unsignedAssertion {
@@ -167,7 +169,7 @@ struct ServiceProviders: AsyncParsableCommand {
             }
             let settings = RelyingPartySettings(signResponse: !unsignedResponse, signAssertion: !unsignedAssertion,
                                                 allowLegacySHA1: legacySHA1, requireSignedRequests: requireSignedRequests,
-                                                releasedAttributes: released, minimumLevel: level)
+                                                releasedAttributes: released, minimumLevel: level, encryptAssertion: encryptAssertions)
             let xml = try await MetadataSource.load(source)
             let entityID = try await Administration(dataDirectory: dataDir).addServiceProvider(metadataXML: xml, displayName: name,
                                                                                                 settings: settings)

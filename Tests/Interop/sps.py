@@ -79,12 +79,15 @@ def _post_form_fields(html: str) -> tuple[str, dict[str, str]]:
 
 
 class Pysaml2SP:
-    def __init__(self, workdir: Path, entity_id: str, acs: str, key: Path, cert: Path):
+    def __init__(self, workdir: Path, entity_id: str, acs: str, key: Path, cert: Path,
+                 encryption: tuple[Path, Path] | None = None):
+        """`encryption`: a (key, certificate) pair to publish as KeyDescriptor use="encryption" and decrypt with."""
         self.workdir = workdir
         self.entity_id = entity_id
         self.acs = acs
         self.key = key
         self.cert = cert
+        self.encryption = encryption
         self.idp_metadata_path: Path | None = None
         self._client = None
 
@@ -118,6 +121,10 @@ class Pysaml2SP:
                 }
             },
         }
+        if self.encryption is not None:
+            key, cert = self.encryption
+            conf["encryption_keypairs"] = [{"key_file": str(key), "cert_file": str(cert)}]
+            conf["metadata_key_usage"] = "both"  # "signing" alone leaves the encryption certificate out of the metadata
         if with_idp:
             conf["metadata"] = {"local": [str(self.idp_metadata_path)]}
         return conf
@@ -200,7 +207,9 @@ def raw_attributes(resp) -> dict[str, list[str]]:
 
 
 class OneLoginSP:
-    def __init__(self, workdir: Path, entity_id: str, acs: str, key: Path, cert: Path, sign_metadata: bool = True):
+    def __init__(self, workdir: Path, entity_id: str, acs: str, key: Path, cert: Path, sign_metadata: bool = True,
+                 want_assertions_encrypted: bool = False):
+        self.want_assertions_encrypted = want_assertions_encrypted
         self.workdir = workdir
         self.entity_id = entity_id
         self.acs = acs
@@ -247,6 +256,7 @@ class OneLoginSP:
                 "signatureAlgorithm": RSA_SHA256,
                 "digestAlgorithm": SHA256,
                 "rejectDeprecatedAlgorithm": True,
+                "wantAssertionsEncrypted": self.want_assertions_encrypted,
             },
         }
 

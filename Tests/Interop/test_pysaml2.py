@@ -6,6 +6,7 @@ import pytest
 from lxml import etree
 
 from browser import Browser, expect_saml_post, login_with_otp_app
+from encryption import assert_encrypted_response
 from sps import BINDING_POST, BINDING_REDIRECT, RSA_SHA256, Pysaml2SP, make_keypair, send
 
 NS = {"ds": "http://www.w3.org/2000/09/xmldsig#", "samlp": "urn:oasis:names:tc:SAML:2.0:protocol"}
@@ -114,3 +115,55 @@ def test_force_authn_shows_login_again(varco, sp, browser):
     req, resp, attrs = login(varco, sp, browser, citizen, BINDING_REDIRECT, "forced", force_authn=True)
     assert etree.fromstring(req.xml()).get("ForceAuthn") == "true"
     check_assertion(sp, varco, resp, attrs, citizen)
+
+
+# --------------------------------------------------------------------------- assertion encryption
+
+
+@pytest.fixture(scope="module")
+def encrypting_sp(varco, tmp_path_factory) -> Pysaml2SP:
+    """A pysaml2 SP with a separate encryption key pair (KeyDescriptor use="encryption"), registered with
+    `--encrypt-assertions`; pysaml2 decrypts with the xmlsec1 binary."""
+    host = "sp-encrypted-pysaml2.test"
+    work = tmp_path_factory.mktemp(host)
+    key, cert = make_keypair(work, host)
+    encryption = make_keypair(work, f"encryption.{host}")
+    sp = Pysaml2SP(work, f"https://{host}/metadata", f"https://{host}/acs", key, cert, encryption=encryption)
+    metadata = sp.write_metadata()
+    assert b'use="encryption"' in metadata.read_bytes(), "pysaml2 did not publish its encryption key"
+    out = varco.cli("sp", "add", str(metadata), "--encrypt-assertions").strip()
+    assert sp.entity_id in out, out
+    sp.trust_idp(varco.metadata())
+    return sp
+
+
+def test_encrypted_assertion_login(varco, encrypting_sp, browser):
+    citizen = varco.add_citizen("Lucia", "Cifrata")
+    req = encrypting_sp.authn_request(varco.entity_id, BINDING_REDIRECT, relay_state="pysaml2-encrypt")
+    page = send(browser, req)
+    page = login_with_otp_app(browser, page, citizen.otp_id, citizen.password, citizen.totp.next_code())
+    post = expect_saml_post(page, encrypting_sp.acs)
+    assert_encrypted_response(post.saml_response, citizen.fiscal_number)
+    resp, attrs = encrypting_sp.process_response(post.saml_response, req.id, "pysaml2-encrypt")
+    check_assertion(encrypting_sp, varco, resp, attrs, citizen)
+    assert resp.in_response_to == req.id
+
+
+def test_encryption_is_refused_for_metadata_without_an_encryption_key(varco, tmp_path_factory):
+    host = "sp-noenc-pysaml2.test"
+    work = tmp_path_factory.mktemp(host)
+    key, cert = make_keypair(work, host)
+    sp = Pysaml2SP(work, f"https://{host}/metadata", f"https://{host}/acs", key, cert)
+    config = sp._config_dict(with_idp=False)
+    assert "encryption_keypairs" not in config
+    metadata = sp.workdir / "signing-only.xml"
+    # Keep only the signing KeyDescriptor: a KeyDescriptor without `use` would serve encryption too.
+    xml = etree.fromstring(sp.metadata())
+    md = "urn:oasis:names:tc:SAML:2.0:metadata"
+    for descriptor in xml.iter("{%s}KeyDescriptor" % md):
+        descriptor.set("use", "signing")
+    metadata.write_bytes(etree.tostring(xml))
+    result = varco.cli_result("sp", "add", str(metadata), "--encrypt-assertions")
+    assert result.returncode != 0
+    assert "no encryption certificate" in result.stderr + result.stdout
+    assert sp.entity_id not in varco.cli("sp", "list")

@@ -12,6 +12,7 @@ import pytest
 from lxml import etree
 
 from browser import Browser, b32decode, expect_saml_post, hotp, login_with_otp_app
+from encryption import assert_encrypted_response
 from sps import BINDING_POST, BINDING_REDIRECT, RSA_SHA256, OneLoginSP, make_keypair, send
 
 NS = {"ds": "http://www.w3.org/2000/09/xmldsig#"}
@@ -49,8 +50,9 @@ def check_auth(varco, auth, citizen) -> None:
     assert issuer is not None and issuer.strip() == varco.entity_id
 
 
-def login(varco, sp: OneLoginSP, browser: Browser, citizen, binding: str, relay_state: str, force_authn=False, req=None):
-    """One full login through the login form; returns (request, validated Auth)."""
+def login(varco, sp: OneLoginSP, browser: Browser, citizen, binding: str, relay_state: str, force_authn=False, req=None,
+          check=None):
+    """One full login through the login form; returns (request, validated Auth). `check` sees the raw POST first."""
     if req is None:
         req = sp.authn_request(binding, relay_state=relay_state, force_authn=force_authn)
     page = send(browser, req)
@@ -59,6 +61,8 @@ def login(varco, sp: OneLoginSP, browser: Browser, citizen, binding: str, relay_
     page = login_with_otp_app(browser, page, citizen.otp_id, citizen.password, citizen.totp.next_code())
     post = expect_saml_post(page, sp.acs)
     assert post.relay_state == relay_state
+    if check is not None:
+        check(post)
     return req, sp.process_response(post.saml_response, req.id, post.relay_state)
 
 
@@ -149,3 +153,29 @@ def test_replayed_code_is_refused(varco, sp):
     page = send(second, sp.authn_request(BINDING_REDIRECT, relay_state="twice"))
     page = login_with_otp_app(second, page, citizen.otp_id, citizen.password, code)
     assert page.saml_post() is None, "a used TOTP code was accepted again"
+
+
+# --------------------------------------------------------------------------- assertion encryption
+
+
+@pytest.fixture(scope="module")
+def encrypting_sp(varco, tmp_path_factory) -> OneLoginSP:
+    """A python3-saml SP with security.wantAssertionsEncrypted (its metadata then carries an encryption key),
+    registered with `--encrypt-assertions`."""
+    host = "sp-encrypted-python3-saml.test"
+    work = tmp_path_factory.mktemp(host)
+    key, cert = make_keypair(work, host)
+    sp = OneLoginSP(work, f"https://{host}/metadata", f"https://{host}/acs", key, cert, want_assertions_encrypted=True)
+    metadata = sp.write_metadata()
+    assert b'use="encryption"' in metadata.read_bytes(), "python3-saml did not publish its encryption key"
+    out = varco.cli("sp", "add", str(metadata), "--encrypt-assertions").strip()
+    assert sp.entity_id in out, out
+    sp.trust_idp(varco.metadata())
+    return sp
+
+
+def test_encrypted_assertion_login(varco, encrypting_sp, browser):
+    citizen = varco.add_citizen("Marco", "Cifrato")
+    _, auth = login(varco, encrypting_sp, browser, citizen, BINDING_POST, "python3-saml-encrypt",
+                    check=lambda post: assert_encrypted_response(post.saml_response, citizen.fiscal_number))
+    check_auth(varco, auth, citizen)

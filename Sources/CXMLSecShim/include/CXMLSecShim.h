@@ -5,6 +5,7 @@
 
 #include "../../CXMLSec/shim.h"
 #include "VarcoCertificate.h"
+#include "VarcoEncryption.h"
 
 /// Initialises libxml2, xmlsec1 and its OpenSSL backend once. Returns 0 on success.
 int varco_xml_init(void);

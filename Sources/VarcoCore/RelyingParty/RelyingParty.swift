@@ -87,6 +87,9 @@ public struct RelyingPartySettings: Codable, Sendable, Equatable {
     public var defaultNameIDFormat: NameIDChoice
     /// Ask the citizen to prove themselves at every request, as if each carried ForceAuthn.
     public var alwaysForceAuthn: Bool
+    /// Send the assertion as an EncryptedAssertion to the encryption key in the service's metadata (SAML core §6);
+    /// without such a key no assertion is sent at all.
+    public var encryptAssertion: Bool
 
     public enum NameIDChoice: String, Codable, Sendable, CaseIterable {
         case transient
@@ -96,7 +99,8 @@ public struct RelyingPartySettings: Codable, Sendable, Equatable {
 
     public init(signResponse: Bool = true, signAssertion: Bool = true, allowLegacySHA1: Bool = false,
                 requireSignedRequests: Bool = false, releasedAttributes: [IdentityAttribute]? = nil,
-                minimumLevel: LevelOfAssurance? = nil, defaultNameIDFormat: NameIDChoice = .transient, alwaysForceAuthn: Bool = false) {
+                minimumLevel: LevelOfAssurance? = nil, defaultNameIDFormat: NameIDChoice = .transient, alwaysForceAuthn: Bool = false,
+                encryptAssertion: Bool = false) {
         self.signResponse = signResponse
         self.signAssertion = signAssertion
         self.allowLegacySHA1 = allowLegacySHA1
@@ -105,14 +109,15 @@ public struct RelyingPartySettings: Codable, Sendable, Equatable {
         self.minimumLevel = minimumLevel
         self.defaultNameIDFormat = defaultNameIDFormat
         self.alwaysForceAuthn = alwaysForceAuthn
+        self.encryptAssertion = encryptAssertion
     }
 
     private enum CodingKeys: String, CodingKey {
         case signResponse, signAssertion, allowLegacySHA1, requireSignedRequests, releasedAttributes, minimumLevel
-        case defaultNameIDFormat, alwaysForceAuthn
+        case defaultNameIDFormat, alwaysForceAuthn, encryptAssertion
     }
 
-    /// Settings written before the NameID and ForceAuthn settings existed read with their defaults.
+    /// Settings written before the NameID, ForceAuthn and encryption settings existed read with their defaults.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         signResponse = try c.decode(Bool.self, forKey: .signResponse)
@@ -123,5 +128,6 @@ public struct RelyingPartySettings: Codable, Sendable, Equatable {
         minimumLevel = try c.decodeIfPresent(LevelOfAssurance.self, forKey: .minimumLevel)
         defaultNameIDFormat = try c.decodeIfPresent(NameIDChoice.self, forKey: .defaultNameIDFormat) ?? .transient
         alwaysForceAuthn = try c.decodeIfPresent(Bool.self, forKey: .alwaysForceAuthn) ?? false
+        encryptAssertion = try c.decodeIfPresent(Bool.self, forKey: .encryptAssertion) ?? false
     }
 }

@@ -48,6 +48,10 @@ public struct AuthnRequestReceiver: Sendable {
                                                          binding: request.protocolBinding) else {
             return .refuse(Refusal(.unknownAssertionConsumerService, "ACS not in metadata", serviceProvider: request.issuer))
         }
+        // An encrypting service whose metadata lost its key would get no assertion: stop before the citizen signs in.
+        if party.settings.encryptAssertion && metadata.encryptionKey() == nil {
+            return .refuse(Refusal(.noEncryptionKey, "encryption on, no encryption certificate in the metadata", serviceProvider: party.id))
+        }
         // From here the service is trusted: problems are answered to it with a SAML status.
         let reply = { (status: SAMLStatus) in
             RequestOutcome.respond(SAMLErrorReply(serviceProvider: request.issuer, destination: acs.location,

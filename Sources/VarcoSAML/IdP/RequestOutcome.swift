@@ -16,6 +16,8 @@ public struct Refusal: Error, Sendable, Equatable {
     public enum Kind: String, Sendable {
         case malformedMessage, unknownService, disabledService, badSignature, missingSignature
         case unknownAssertionConsumerService, replayedRequest
+        /// The service wants encrypted assertions and its metadata has no encryption key (lost at a refresh).
+        case noEncryptionKey
         /// Single logout: the service has no SingleLogoutService Varco can answer at.
         case noLogoutEndpoint
         /// A LogoutResponse that answers no LogoutRequest Varco sent (or one already answered).

@@ -23,9 +23,16 @@ public struct ResponseBuilder: Sendable {
     public var key: XMLSigningKey { signingKey.current }
 
     /// A successful response with one assertion about the citizen, and the visit to record in the SSO session.
+    ///
+    /// When `settings.encryptAssertion` is on, the signed assertion is encrypted to `encryptionKey` and sent as
+    /// a `saml:EncryptedAssertion` (SAML core §2.3.4, §6.1); without a key nothing is built (fail closed).
     public func success(for request: SAMLLoginRequest, result: AuthnResult, attributes: [(IdentityAttribute, String)],
-                        settings: RelyingPartySettings, sessionNotOnOrAfter: Date?, now: Date) throws(XMLError)
+                        settings: RelyingPartySettings, encryptionKey: XMLEncryptionCertificate? = nil,
+                        sessionNotOnOrAfter: Date?, now: Date) throws(XMLError)
         -> (form: PostBinding.Form, visit: ServiceVisit) {
+        if settings.encryptAssertion && encryptionKey == nil {
+            throw .encryptionFailed("the service wants encrypted assertions but its metadata has no encryption key")
+        }
         let nameID = nameID(for: result.citizen, format: request.nameIDFormat, serviceProvider: request.serviceProvider)
         let sessionIndex = random.xmlID()
         let assertionID = random.xmlID()
@@ -58,9 +65,13 @@ public struct ResponseBuilder: Sendable {
             </saml:AuthnStatement>\(statement)</saml:Assertion></samlp:Response>
             """
         let document = try XMLDocument(string: xml)
+        let assertion = document.root.children("Assertion", namespace: SAMLNamespace.assertion)[0]
         if settings.signAssertion || !settings.signResponse {
-            let assertion = document.root.children("Assertion", namespace: SAMLNamespace.assertion)[0]
             try EnvelopedSignature.sign(assertion, after: try assertion.child("Issuer", namespace: SAMLNamespace.assertion), key: key)
+        }
+        if settings.encryptAssertion, let encryptionKey {
+            // Sign, then encrypt (SAML core §6.2): the service decrypts, then checks the assertion's signature.
+            try EncryptedAssertion.seal(assertion, to: encryptionKey)
         }
         if settings.signResponse {
             try EnvelopedSignature.sign(document.root, after: try document.root.child("Issuer", namespace: SAMLNamespace.assertion), key: key)

@@ -31,6 +31,12 @@ public struct ServiceProviderMetadata: Sendable, Equatable {
     public var wantAssertionsSigned: Bool
     /// Base64 DER certificates usable to verify the service's signatures.
     public var signingCertificates: [String]
+    /// Base64 DER certificates to encrypt assertions to: KeyDescriptor use="encryption", or without `use`,
+    /// which serves both purposes (SAML metadata §2.4.1.1).
+    public var encryptionCertificates: [String]
+    /// The algorithms the service declares it accepts for encryption (md:EncryptionMethod in those KeyDescriptors,
+    /// SAML metadata §2.4.1.1); empty: not declared.
+    public var encryptionMethods: [String]
     public var assertionConsumerServices: [Endpoint]
     public var singleLogoutServices: [Endpoint]
     public var nameIDFormats: [String]
@@ -58,9 +64,13 @@ public struct ServiceProviderMetadata: Sendable, Equatable {
         self.entityID = entityID
         authnRequestsSigned = sp.attribute("AuthnRequestsSigned") == "true" || sp.attribute("AuthnRequestsSigned") == "1"
         wantAssertionsSigned = sp.attribute("WantAssertionsSigned") == "true" || sp.attribute("WantAssertionsSigned") == "1"
-        signingCertificates = sp.children("KeyDescriptor", namespace: SAMLNamespace.metadata)
-            .filter { ($0.attribute("use") ?? "signing") == "signing" }
+        let keyDescriptors = sp.children("KeyDescriptor", namespace: SAMLNamespace.metadata)
+        signingCertificates = keyDescriptors.filter { ($0.attribute("use") ?? "signing") == "signing" }
             .flatMap { Self.certificates(in: $0) }
+        let encryption = keyDescriptors.filter { ($0.attribute("use") ?? "encryption") == "encryption" }
+        encryptionCertificates = encryption.flatMap { Self.certificates(in: $0) }
+        encryptionMethods = encryption.flatMap { $0.children("EncryptionMethod", namespace: SAMLNamespace.metadata) }
+            .compactMap { $0.attribute("Algorithm") }
         assertionConsumerServices = Self.endpoints(sp, "AssertionConsumerService")
         singleLogoutServices = Self.endpoints(sp, "SingleLogoutService")
         nameIDFormats = sp.children("NameIDFormat", namespace: SAMLNamespace.metadata).map(\.text)
@@ -108,6 +118,11 @@ public struct ServiceProviderMetadata: Sendable, Equatable {
 
     public func verificationKeys() -> [XMLVerificationKey] {
         signingCertificates.compactMap { try? XMLVerificationKey(certificate: $0) }
+    }
+
+    /// The certificate assertions are encrypted to: the first usable RSA one; nil when there is none.
+    public func encryptionKey() -> XMLEncryptionCertificate? {
+        encryptionCertificates.lazy.compactMap { try? XMLEncryptionCertificate(certificate: $0) }.first
     }
 
     private static func certificates(in keyDescriptor: XMLNode) -> [String] {

@@ -10,14 +10,17 @@ public struct ResponseValidator: Sendable {
     public var identityProvider: String
     public var keys: [XMLVerificationKey]
     public var clockSkew: TimeInterval
+    /// The service's private key, to open an EncryptedAssertion; nil: only clear assertions are accepted.
+    public var decryptionKey: XMLDecryptionKey?
 
     public init(serviceProvider: String, assertionConsumerServiceURL: String, identityProvider: String,
-                keys: [XMLVerificationKey], clockSkew: TimeInterval = 180) {
+                keys: [XMLVerificationKey], clockSkew: TimeInterval = 180, decryptionKey: XMLDecryptionKey? = nil) {
         self.serviceProvider = serviceProvider
         self.assertionConsumerServiceURL = assertionConsumerServiceURL
         self.identityProvider = identityProvider
         self.keys = keys
         self.clockSkew = clockSkew
+        self.decryptionKey = decryptionKey
     }
 
     public struct Login: Sendable, Equatable {
@@ -31,6 +34,8 @@ public struct ResponseValidator: Sendable {
         case malformed(String)
         case status(String)
         case signature(String)
+        /// An EncryptedAssertion that could not be opened: no key, wrong key, altered, or refused algorithm.
+        case decryption(String)
         case mismatch(String)
         case expired
     }
@@ -54,13 +59,19 @@ public struct ResponseValidator: Sendable {
         if let destination = response.attribute("Destination"), destination != assertionConsumerServiceURL {
             throw .mismatch("Destination")
         }
-        let assertions = response.children("Assertion", namespace: SAMLNamespace.assertion)
-        guard assertions.count == 1, response.children("EncryptedAssertion", namespace: SAMLNamespace.assertion).isEmpty else {
-            throw .malformed("exactly one Assertion expected")
+        let clear = response.children("Assertion", namespace: SAMLNamespace.assertion)
+        let sealed = response.children("EncryptedAssertion", namespace: SAMLNamespace.assertion)
+        guard clear.count + sealed.count == 1 else { throw .malformed("exactly one Assertion expected") }
+        // An encrypted assertion is opened first, then its signature checked as a clear one (SAML core §6.2).
+        var assertion: XMLNode
+        if let sealed = sealed.first {
+            guard let decryptionKey else { throw .decryption("an EncryptedAssertion, and no decryption key") }
+            do { assertion = try EncryptedAssertion.open(sealed, with: decryptionKey).root } catch { throw .decryption("\(error)") }
+        } else {
+            assertion = clear[0]
         }
-        var assertion = assertions[0]
         do {
-            assertion = try EnvelopedSignature.verify(assertions[0], keys: keys).root
+            assertion = try EnvelopedSignature.verify(assertion, keys: keys).root
         } catch XMLError.signatureMissing {
             guard responseSigned else { throw .signature("neither the response nor the assertion is signed") }
         } catch { throw .signature("assertion: \(error)") }

@@ -34,6 +34,8 @@ struct SAMLServiceView: Codable, Sendable {
         var name_id_format: String
         /// Every request is treated as ForceAuthn.
         var always_force_authn: Bool
+        /// The assertion goes as an EncryptedAssertion to the metadata's encryption certificate.
+        var encrypt_assertion: Bool
     }
 
     init(_ party: RelyingParty) {
@@ -77,6 +79,7 @@ extension SAMLServiceView.SettingsView {
         minimum_level = settings.minimumLevel.map(LevelNames.name)
         name_id_format = settings.defaultNameIDFormat.rawValue
         always_force_authn = settings.alwaysForceAuthn
+        encrypt_assertion = settings.encryptAssertion
     }
 }
 

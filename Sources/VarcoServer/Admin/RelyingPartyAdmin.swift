@@ -64,7 +64,7 @@ struct RelyingPartyAdmin: Sendable {
         if let expectedVersion, expectedVersion != before.version { throw Self.stale(id) }
         var after = before
         try edit(&after)
-        try checkSettings(after)
+        try checkSettings(after, before: before)
         after.version = before.version + 1
         do { try await stores.relyingParties.replace(after, expectedVersion: before.version) } catch StoreError.duplicate {
             throw Self.stale(id)
@@ -90,7 +90,7 @@ struct RelyingPartyAdmin: Sendable {
     }
 
     /// Settings that cannot work: refused before anything is written.
-    private func checkSettings(_ party: RelyingParty) throws {
+    private func checkSettings(_ party: RelyingParty, before: RelyingParty) throws {
         guard party.kind == .samlServiceProvider else { return }
         if !party.settings.signResponse && !party.settings.signAssertion {
             throw AdminFailure(.invalid, code: "unsigned-answers", "Sign at least the Response or the Assertion: a service cannot trust unsigned answers.")
@@ -98,6 +98,13 @@ struct RelyingPartyAdmin: Sendable {
         if party.settings.requireSignedRequests, let metadata = try? ServiceProviderMetadata(xml: party.metadata), metadata.signingCertificates.isEmpty {
             throw AdminFailure(.invalid, code: "signed-requests-without-key",
                                "Signed requests cannot be required: the metadata has no signing certificate. Add one to the metadata first.")
+        }
+        // Checked when encryption is turned on or the metadata changes, so that a certificate expiring later never
+        // blocks unrelated changes (such as disabling the service).
+        let encryptionChanged = !before.settings.encryptAssertion || before.metadata != party.metadata
+        if party.settings.encryptAssertion, encryptionChanged, let metadata = try? ServiceProviderMetadata(xml: party.metadata) {
+            let problems = metadataCheck.encryptionProblems(metadata)
+            if !problems.isEmpty { throw AdminFailure(.invalid, problems) }
         }
         if party.displayName.trimmingCharacters(in: .whitespaces).isEmpty || party.displayName.count > 200 {
             throw AdminFailure(.invalid, code: "display-name", "The display name must have 1 to 200 characters.")

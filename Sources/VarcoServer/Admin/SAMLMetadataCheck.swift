@@ -45,8 +45,41 @@ struct SAMLMetadataCheck: Sendable {
                 problems.append(.init(code: "certificate-weak", detail: "A signing certificate in the metadata has a weak key (\(summary.keyBits) bits): RSA needs at least 2048 bits, EC at least 256."))
             }
         }
+        if settings?.encryptAssertion == true { problems += encryptionProblems(metadata) }
         guard problems.isEmpty else { throw AdminFailure(.invalid, problems) }
         return metadata
+    }
+
+    /// Why assertions could not be encrypted to this service: no encryption certificate, or one that is unreadable,
+    /// not RSA (RSA-OAEP key transport), expired or weak. Empty when encryption can be turned on.
+    func encryptionProblems(_ metadata: ServiceProviderMetadata) -> [AdminFailure.Problem] {
+        guard !metadata.encryptionCertificates.isEmpty else {
+            return [.init(code: "encryption-without-key", detail: "Assertion encryption is asked but the metadata has no encryption certificate: add a KeyDescriptor use=\"encryption\" with the service's certificate, or turn encryption off.")]
+        }
+        var problems: [AdminFailure.Problem] = []
+        let declared = metadata.encryptionMethods
+        let content = XMLEncryption.ContentAlgorithm.aes256GCM.rawValue
+        if !declared.isEmpty && !declared.contains(content) {
+            problems.append(.init(code: "encryption-method-unsupported", detail: "The metadata's EncryptionMethod list does not include \(content): Varco encrypts assertions only with AES-256-GCM (key by RSA-OAEP), so the service could not decrypt them. Ask the service to accept AES-256-GCM, or turn encryption off."))
+        }
+        if declared.contains(where: { $0.contains("rsa-") }) && !declared.contains(XMLEncryption.keyTransport) {
+            problems.append(.init(code: "encryption-method-unsupported", detail: "The metadata's EncryptionMethod list does not include \(XMLEncryption.keyTransport): Varco transports the assertion key only with RSA-OAEP, so the service could not decrypt it."))
+        }
+        for certificate in metadata.encryptionCertificates {
+            guard let summary = try? CertificateSummary(certificate: certificate) else {
+                problems.append(.init(code: "encryption-certificate-unusable", detail: "An encryption certificate in the metadata cannot be read as an X.509 certificate: replace it."))
+                continue
+            }
+            if summary.keyType != .rsa {
+                problems.append(.init(code: "encryption-certificate-not-rsa", detail: "An encryption certificate in the metadata has no RSA key: Varco transports the assertion key with RSA-OAEP, so the service needs an RSA certificate for encryption."))
+            } else if summary.isWeak {
+                problems.append(.init(code: "encryption-certificate-weak", detail: "An encryption certificate in the metadata has a weak key (\(summary.keyBits) bits): RSA needs at least 2048 bits."))
+            }
+            if summary.notAfter <= now {
+                problems.append(.init(code: "encryption-certificate-expired", detail: "An encryption certificate in the metadata expired on \(ISO8601DateFormatter().string(from: summary.notAfter)): ask the service for metadata with its current certificate."))
+            }
+        }
+        return problems
     }
 
     static func problem(_ error: ServiceProviderMetadata.Invalid) -> AdminFailure.Problem {

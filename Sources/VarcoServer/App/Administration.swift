@@ -56,6 +56,10 @@ public struct Administration: Sendable {
         if metadata.signingCertificates.isEmpty && (metadata.authnRequestsSigned || settings.requireSignedRequests) {
             throw Failure("the metadata says requests are signed but has no signing certificate (KeyDescriptor use=\"signing\")")
         }
+        if settings.encryptAssertion {
+            let problems = SAMLMetadataCheck(allowLoopbackHTTP: true, now: clock.now()).encryptionProblems(metadata)
+            if !problems.isEmpty { throw Failure(problems.map(\.detail).joined(separator: " ")) }
+        }
         let name = displayName ?? metadata.organizationName ?? metadata.entityID
         let existing = try await stores.relyingParties.find(id: metadata.entityID)
         try await stores.relyingParties.save(RelyingParty(id: metadata.entityID, kind: .samlServiceProvider, displayName: name,

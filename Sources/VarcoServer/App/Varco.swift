@@ -79,7 +79,8 @@ struct Varco: Sendable {
         otpApp = OTPAppAuthenticator(store: stores.otpCredentials, clock: clock)
         otp = RegionalOTP.make(configuration: configuration, stores: stores, clock: clock, random: random)
         let saml = SAMLLoginProtocol(builder: responses, stores: stores, releasePolicy: AttributeReleasePolicy(),
-                                     sessionPolicy: configuration.sessionPolicy, clock: clock, metadataCache: metadataCache)
+                                     sessionPolicy: configuration.sessionPolicy, clock: clock, metadataCache: metadataCache,
+                                     auditor: auditor)
         oidc = OIDCProvider(configuration: OIDCConfiguration(issuer: configuration.publicURL, pairwiseSecret: idp.pairwiseSecret),
                             keys: keyRing.oidc, stores: stores, clock: clock, random: random)
         upstream = try UpstreamLoginService(configuration: configuration, dataDirectory: dataDirectory, stores: stores.upstream,

@@ -63,7 +63,8 @@ public enum VarcoServer {
                 .seed(servicePort: demoPort, serviceCertificateBase64: demoKey.certificateBase64)
             let demoRouter = Router(context: VarcoRequestContext.self)
             demoRouter.add(middleware: SecurityHeadersMiddleware(pages: pages, logger: logger))
-            DemoServiceRoutes(varco: varco, port: demoPort, key: demoKey).register(on: demoRouter)
+            DemoServiceRoutes(varco: varco, port: demoPort, key: demoKey,
+                              decryptionKey: try XMLDecryptionKey(privateKeyPEM: demoIdentity.privateKeyPEM)).register(on: demoRouter)
             let spidIdentity = try data.identity(named: "demo-spid-idp", commonName: "demo-spid-idp")
             let standIn = DemoSPIDProviderRoutes.standIn(port: demoPort, key: try XMLSigningKey(
                 privateKeyPEM: spidIdentity.privateKeyPEM, certificatePEM: spidIdentity.certificatePEM))

@@ -24,7 +24,8 @@ struct DemoService: Sendable {
     func entityID(port: Int) -> String { "\(baseURL(port: port))/metadata" }
     func acsURL(port: Int) -> String { "\(baseURL(port: port))/acs" }
 
-    /// The service's SAML metadata: signed requests, signed assertions, one POST ACS.
+    /// The service's SAML metadata: signed requests, signed assertions, one POST ACS. Its certificate is also its
+    /// encryption certificate, so assertion encryption can be turned on for it in the console.
     func metadata(port: Int, certificateBase64: String) -> String {
         let requested = attributes.map {
             #"<md:RequestedAttribute Name="\#($0.rawValue)" NameFormat="urn:oasis:names:tc:SAML:2.0:attrname-format:basic"/>"#
@@ -33,6 +34,8 @@ struct DemoService: Sendable {
             <md:EntityDescriptor xmlns:md="\(SAMLNamespace.metadata)" xmlns:ds="\(SAMLNamespace.dsig)" entityID="\(entityID(port: port))">\
             <md:SPSSODescriptor protocolSupportEnumeration="\(SAMLNamespace.protocol_)" AuthnRequestsSigned="true" WantAssertionsSigned="true">\
             <md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>\(certificateBase64)</ds:X509Certificate>\
+            </ds:X509Data></ds:KeyInfo></md:KeyDescriptor>\
+            <md:KeyDescriptor use="encryption"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>\(certificateBase64)</ds:X509Certificate>\
             </ds:X509Data></ds:KeyInfo></md:KeyDescriptor>\
             <md:SingleLogoutService Binding="\(SAMLBinding.httpRedirect.rawValue)" Location="\(baseURL(port: port))/slo"/>\
             <md:NameIDFormat>\(NameIDFormat.transient)</md:NameIDFormat>\

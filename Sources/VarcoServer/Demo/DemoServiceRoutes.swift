@@ -11,13 +11,16 @@ struct DemoServiceRoutes: Sendable {
     let varco: Varco
     let port: Int
     let key: XMLSigningKey
+    /// The same key pair, to open encrypted assertions.
+    let decryptionKey: XMLDecryptionKey?
     let outstanding = OutstandingRequests()
     let sessions = DemoSessions()
 
-    init(varco: Varco, port: Int, key: XMLSigningKey) {
+    init(varco: Varco, port: Int, key: XMLSigningKey, decryptionKey: XMLDecryptionKey? = nil) {
         self.varco = varco
         self.port = port
         self.key = key
+        self.decryptionKey = decryptionKey
     }
 
     func register(on router: Router<VarcoRequestContext>) {
@@ -52,7 +55,8 @@ struct DemoServiceRoutes: Sendable {
                 let validator = ResponseValidator(serviceProvider: service.entityID(port: port),
                                                   assertionConsumerServiceURL: service.acsURL(port: port),
                                                   identityProvider: varco.idp.entityID,
-                                                  keys: varco.signingCertificates.compactMap { try? XMLVerificationKey(certificate: $0) })
+                                                  keys: varco.signingCertificates.compactMap { try? XMLVerificationKey(certificate: $0) },
+                                                  decryptionKey: decryptionKey)
                 var page: DemoResultPage
                 var sessionCookie: Cookie?
                 let inResponseTo = DemoResultPage.inResponseTo(Array(xml))

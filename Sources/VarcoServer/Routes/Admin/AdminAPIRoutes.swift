@@ -55,6 +55,7 @@ struct AdminAPIRoutes {
         let minimum_level: String?
         let name_id_format: String?
         let always_force_authn: Bool?
+        let encrypt_assertion: Bool?
     }
 
     private func registerSAML(on router: Router<VarcoRequestContext>) {
@@ -119,6 +120,7 @@ struct AdminAPIRoutes {
                         if let level = parsed.0 { party.settings.minimumLevel = level }
                         if let nameID { party.settings.defaultNameIDFormat = nameID }
                         if let value = new.always_force_authn { party.settings.alwaysForceAuthn = value }
+                        if let value = new.encrypt_assertion { party.settings.encryptAssertion = value }
                     }
                 }
                 return AdminJSON.response(SAMLServiceView(party), etag: party.version)

@@ -48,6 +48,9 @@ struct ConsolePage: PageModel {
         let signAssertion: Bool
         let requireSignedRequests: Bool
         let alwaysForceAuthn: Bool
+        let encryptAssertion: Bool
+        /// Whether the metadata has an encryption certificate (the checkbox says when it has none).
+        let hasEncryptionKey: Bool
         let persistentNameID: Bool
         let attributes: [Option]
         let hasSecret: Bool

@@ -73,6 +73,7 @@ struct ConsoleRoutes {
                         party.settings.requireSignedRequests = form["require_signed_requests"] == "on"
                         party.settings.minimumLevel = LevelNames.level(form["minimum_level"] ?? "")
                         party.settings.alwaysForceAuthn = form["always_force_authn"] == "on"
+                        party.settings.encryptAssertion = form["encrypt_assertion"] == "on"
                         party.settings.defaultNameIDFormat = form["name_id_format"] == "persistent" ? .persistent : .transient
                         let attributes = IdentityAttribute.allCases.filter { form["attr_\($0.rawValue)"] == "on" }
                         party.settings.releasedAttributes = attributes.isEmpty ? nil : attributes
@@ -168,14 +169,16 @@ struct ConsoleRoutes {
     static func detail(_ party: RelyingParty) -> ConsolePage.Detail {
         let isSAML = party.kind == .samlServiceProvider
         let client = OIDCClientView(party)
-        let endpoints = isSAML ? ((try? ServiceProviderMetadata(xml: party.metadata))?.assertionConsumerServices.map(\.location) ?? [])
-                               : (client?.redirect_uris ?? [])
+        let metadata = isSAML ? try? ServiceProviderMetadata(xml: party.metadata) : nil
+        let endpoints = isSAML ? (metadata?.assertionConsumerServices.map(\.location) ?? []) : (client?.redirect_uris ?? [])
         let released = Set(party.settings.releasedAttributes ?? [])
         var detail = ConsolePage.Detail(key: SAMLServiceView.key(party.id), id: party.id, name: party.displayName, isSAML: isSAML,
                                         enabled: party.enabled, version: party.version, endpoints: endpoints,
                                         signResponse: party.settings.signResponse, signAssertion: party.settings.signAssertion,
                                         requireSignedRequests: party.settings.requireSignedRequests,
                                   alwaysForceAuthn: party.settings.alwaysForceAuthn,
+                                        encryptAssertion: party.settings.encryptAssertion,
+                                        hasEncryptionKey: !(metadata?.encryptionCertificates.isEmpty ?? true),
                                   persistentNameID: party.settings.defaultNameIDFormat == .persistent,
                                         attributes: IdentityAttribute.allCases.map { .init(value: $0.rawValue, label: $0.rawValue, selected: released.contains($0)) },
                                         hasSecret: client?.has_secret ?? false, metadataURL: party.source?.url, lastError: party.source?.lastError)
