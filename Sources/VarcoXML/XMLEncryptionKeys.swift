@@ -11,18 +11,13 @@ public final class XMLEncryptionCertificate: Sendable {
 
     /// - Parameter certificate: PEM, or the base64 DER found in ds:X509Certificate.
     public init(certificate: String) throws(XMLError) {
-        try XMLSecurity.ensure()
-        let base64 = PEM.derBase64(certificate) ?? certificate.filter { !$0.isWhitespace }
-        guard let der = Data(base64Encoded: base64), !der.isEmpty,
-              let key = XMLSecKeyHandle.load(Array(der), format: xmlSecKeyDataFormatCertDer) else {
-            throw .badKey("not an X.509 certificate")
-        }
+        let key = try XMLVerificationKey(certificate: certificate)
         // RSA-OAEP key transport (XML Encryption 1.1 §5.5.2) needs an RSA key.
-        guard try CertificateSummary(certificate: base64).keyType == .rsa else {
+        guard try CertificateSummary(certificate: key.certificateBase64).keyType == .rsa else {
             throw .badKey("the encryption certificate does not hold an RSA key")
         }
-        handle = key
-        certificateBase64 = base64
+        handle = key.handle
+        certificateBase64 = key.certificateBase64
     }
 }
 
