@@ -80,6 +80,25 @@ import VarcoXML
         #expect(restarted.keySetFingerprint == h.varco.keySetFingerprint)
     }
 
+    @Test func theConsoleConfirmsEachStepAndShowsTheKeysInUse() async throws {
+        let h = try await ServerHarness.make()
+        _ = try await h.stores.administration.grant(RoleGrant(codiceFiscale: AdminConsoleTests.rossi, role: .admin, grantedBy: "test",
+                                                               granted: h.clock.now()))
+        try await h.run { browser in
+            _ = try await AdminConsoleTests().signIn(h, browser)
+            let page = try await browser.get("/admin/keys")
+            #expect(String(buffer: page.body).contains("in uso (firma)") && !String(buffer: page.body).contains("successiva"))
+            let csrf = try #require(Browser.hidden("csrf", in: page))
+            let ask = try await browser.post("/admin/keys/generate-next", form: [("csrf", csrf)])
+            #expect(ask.status == .ok && String(buffer: ask.body).contains("name=\"confirm\""))
+            #expect(h.varco.signingCertificates.count == 1)
+            let done = try await browser.post("/admin/keys/generate-next", form: [("csrf", csrf), ("confirm", "1")])
+            let html = String(buffer: done.body)
+            #expect(done.status == .ok && html.contains("successiva (pubblicata, non ancora in uso)") && html.contains("in uso su questo nodo"))
+            #expect(h.varco.signingCertificates.count == 2)
+        }
+    }
+
     @Test func aStepTakenFromTheCommandLineIsPickedUpByTheRunningServer() async throws {
         let h = try await ServerHarness.make()
         let reload = SigningKeyReload(varco: h.varco)

@@ -23,7 +23,7 @@ struct ConsolePage: PageModel {
     var csvLink = ""
     var grants: [RoleGrantView] = []
     var tokens: [TokenRow] = []
-    var keys: [SigningKeyView] = []
+    var keys: [KeyRow] = []
     var levels: [Option] = []
     var roles: [Option] = []
 
@@ -72,6 +72,12 @@ struct ConsolePage: PageModel {
         let name: String
         var label: String
         let selected: Bool
+    }
+
+    /// A signing key as the console shows it: its state in words.
+    struct KeyRow: Sendable {
+        let key: SigningKeyView
+        let stateLabel: String
     }
 
     struct Option: Sendable {

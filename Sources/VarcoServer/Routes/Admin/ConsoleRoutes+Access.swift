@@ -85,7 +85,7 @@ extension ConsoleRoutes {
             }
         }
         router.get("/admin/keys") { request, context in
-            try await page(request, context, "admin-keys") { _, page in page.keys = varco.signingKeyViews() }
+            try await page(request, context, "admin-keys") { _, page in page.keys = keyRows(varco.signingKeyViews(), request) }
         }
         router.post("/admin/keys/:step") { request, context in
             try await action(request, context) { user, form, page in
@@ -97,11 +97,15 @@ extension ConsoleRoutes {
                                              subject: "", cancel: "/admin/keys")
                 }
                 var page = page
-                page.keys = try await KeyRollover(varco: varco, actor: user.actor).run(step).keys
+                page.keys = keyRows(try await KeyRollover(varco: varco, actor: user.actor).run(step).keys, request)
                 page.notice = m("admin_keys_applied", request)
                 return render("admin-keys", page, request)
             }
         }
+    }
+
+    private func keyRows(_ keys: [SigningKeyView], _ request: Request) -> [ConsolePage.KeyRow] {
+        keys.map { ConsolePage.KeyRow(key: $0, stateLabel: m("admin_key_state_\($0.state)", request)) }
     }
 
     private func access(_ user: ConsoleUser) -> AccessAdmin {
