@@ -24,6 +24,10 @@ enum FuzzTarget: String, CaseIterable, Sendable {
     case jwt
     /// A client certificate (DER) through the card holder's identity extraction, as a CNS and as a CIE.
     case clientCertificate = "client-certificate"
+    /// XML Encryption as a service provider's validator meets it: an `xenc:EncryptedData` goes through the shape
+    /// check and xmlsec's key transport and content decryption with the world's key; any other element is encrypted
+    /// to the world's certificate (namespaces it inherits included) and decrypted again, which must give it back.
+    case encryptedData = "encrypted-data"
 
     /// Runs one input; the answer says how far it got, for replays.
     @discardableResult
@@ -65,6 +69,26 @@ enum FuzzTarget: String, CaseIterable, Sendable {
                     return "\(family.rawValue): \(holder.codiceFiscale.value)"
                 } catch { return "\(family.rawValue): \(error)" }
             }.joined(separator: ", ")
+        case .encryptedData:
+            return encryption(bytes)
+        }
+    }
+
+    private func encryption(_ bytes: [UInt8]) -> String {
+        guard let document = try? XMLDocument(bytes: bytes) else { return "not XML" }
+        let world = FuzzWorld.shared
+        var element = document.root
+        if element.name != "EncryptedData" || element.namespace != XMLEncryption.namespace {
+            let name = element.name
+            do { element = try XMLEncryption.encrypt(element, to: world.encryptionCertificate) } catch { return "encrypt: \(error)" }
+            guard let opened = try? XMLEncryption.decrypt(element, with: world.decryptionKey) else {
+                fatalError("an element Varco encrypted did not decrypt with the matching key")
+            }
+            guard opened.root.name == name else { fatalError("decryption gave \(opened.root.name), not \(name)") }
+            return "round trip of \(name)"
+        }
+        do { return "decrypted \(try XMLEncryption.decrypt(element, with: world.decryptionKey).root.name)" } catch {
+            return "refused: \(error)"
         }
     }
 

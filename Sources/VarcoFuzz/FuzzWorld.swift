@@ -18,6 +18,9 @@ struct FuzzWorld: Sendable {
     let clock: FixedClock
     let receiver: AuthnRequestReceiver
     let provider: OIDCProvider
+    /// A service provider's encryption key pair, for `encrypted-data`.
+    let encryptionCertificate: XMLEncryptionCertificate
+    let decryptionKey: XMLDecryptionKey
 
     static let shared: FuzzWorld = wait { try! await FuzzWorld() }
 
@@ -40,6 +43,9 @@ struct FuzzWorld: Sendable {
             relyingParties: stores.relyingParties, replay: stores.replay, clock: clock)
         let keys = try SigningKeys(rsaPrivateKeyPEM: SigningKeys.generateRSAPrivateKeyPEM(),
                                    ecPrivateKeyPEM: SigningKeys.generateECPrivateKeyPEM())
+        let encryption = try SelfSignedIdentity.generate(commonName: "encryption.sp.fuzz.test")
+        encryptionCertificate = try XMLEncryptionCertificate(certificate: encryption.certificatePEM)
+        decryptionKey = try XMLDecryptionKey(privateKeyPEM: encryption.privateKeyPEM)
         provider = OIDCProvider(configuration: OIDCConfiguration(issuer: "https://idp.fuzz.test", pairwiseSecret: Array(repeating: 7, count: 32)),
                                 keys: keys, stores: stores, clock: clock, random: SystemRandomSource())
     }

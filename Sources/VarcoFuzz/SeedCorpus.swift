@@ -53,6 +53,21 @@ enum SeedCorpus {
                 seeds[name] = serializer.serializedBytes
             }
             return seeds
+        case .encryptedData:
+            let response = """
+                <samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" \
+                ID="_fuzz-response" Version="2.0"><saml:Assertion xmlns:xs="http://www.w3.org/2001/XMLSchema" \
+                xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" ID="_fuzz-assertion" Version="2.0">\
+                <saml:Issuer>https://idp.fuzz.test/metadata</saml:Issuer><saml:AttributeStatement><saml:Attribute Name="fiscalNumber">\
+                <saml:AttributeValue xsi:type="xs:string">TINIT-RSSMRA80A01H501U</saml:AttributeValue></saml:Attribute>\
+                </saml:AttributeStatement></saml:Assertion></samlp:Response>
+                """
+            let document = try XMLDocument(string: response)
+            guard let assertion = try document.root.child("Assertion", namespace: SAMLNamespace.assertion) else {
+                throw XMLError.malformed
+            }
+            let encrypted = try XMLEncryption.encrypt(assertion, to: world.encryptionCertificate)
+            return ["response": Array(response.utf8), "encrypted-assertion": Array(encrypted.serialized().utf8)]
         }
     }
 
