@@ -48,6 +48,27 @@ extension AdminConsoleTests {
         #expect(limited.after?.contains(#""releasedAttributes":["fiscalNumber","placeOfBirth","countyOfBirth"]"#) == true)
     }
 
+    @Test func aClientRegisteredInTheConsoleGetsTheClaimsTickedOnTheForm() async throws {
+        let h = try await ServerHarness.make()
+        _ = try await h.stores.administration.grant(RoleGrant(codiceFiscale: Self.rossi, role: .admin, grantedBy: "test", granted: h.clock.now()))
+        try await h.run { browser in
+            _ = try await signIn(h, browser)
+            let form = try await browser.get("/admin/clients/new")
+            let html = String(buffer: form.body)
+            #expect(html.contains("Claim rilasciati") && html.contains("Codice fiscale") && !html.contains(" checked>"))
+            let csrf = try #require(Browser.hidden("csrf", in: form))
+            // A refused form keeps the boxes ticked.
+            let refused = try await browser.post("/admin/clients", form: [("csrf", csrf), ("redirect_uris", "https://rp.test/cb#x"),
+                                                                           ("claim_email", "on")])
+            #expect(refused.status == .unprocessableContent && String(buffer: refused.body).contains(#"name="claim_email" checked"#))
+            let created = try await browser.post("/admin/clients", form: [("csrf", csrf), ("client_name", "Prenota"),
+                                                                           ("redirect_uris", "https://rp.test/cb"), ("claim_fiscal_number", "on")])
+            #expect(created.status == .created)
+            let clients = try await h.stores.relyingParties.list().filter { $0.kind == .oidcClient && $0.displayName == "Prenota" }
+            #expect(clients.count == 1 && clients.first?.settings.releasedAttributes == [.fiscalNumber])
+        }
+    }
+
     @Test func theCommandLineSetsTheClaimsAtRegistrationAndLaterWithTheAudit() async throws {
         let h = try await ServerHarness.make()
         let registry = OIDCClientRegistry(stores: h.stores, clock: h.clock, random: h.varco.random, actor: "cli")

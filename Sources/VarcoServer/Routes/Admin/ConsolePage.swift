@@ -93,6 +93,8 @@ struct ConsolePage: PageModel {
 
     struct NewClientForm: Sendable {
         var name = "", redirectURIs = "", postLogoutURIs = "", backchannelURI = ""
+        /// None ticked: every claim its scopes allow.
+        var claims = ConsoleRoutes.claimOptions(selected: [])
     }
 
     struct Confirm: Sendable {

@@ -20,7 +20,8 @@ extension ConsoleRoutes {
                     let issued = try await registry.add(.init(redirectURIs: Self.lines(form["redirect_uris"]), isPublic: method == .none,
                                                               name: (form["client_name"] ?? "").isEmpty ? nil : form["client_name"], authMethod: method,
                                                               postLogoutRedirectURIs: Self.lines(form["post_logout_redirect_uris"]),
-                                                              backchannelLogoutURI: (form["backchannel_logout_uri"] ?? "").isEmpty ? nil : form["backchannel_logout_uri"]))
+                                                              backchannelLogoutURI: (form["backchannel_logout_uri"] ?? "").isEmpty ? nil : form["backchannel_logout_uri"],
+                                                              releasedClaims: Self.claims(in: form)))
                     page.service = Self.detail(try await admin(nil).find(issued.clientID))
                     page.secret = issued.secret
                     page.notice = m("admin_done_registered", request)
@@ -28,7 +29,8 @@ extension ConsoleRoutes {
                 } catch let failure as Administration.Failure {
                     page.problems = failure.description.components(separatedBy: "; ")
                     page.newClient = .init(name: form["client_name"] ?? "", redirectURIs: form["redirect_uris"] ?? "",
-                                           postLogoutURIs: form["post_logout_redirect_uris"] ?? "", backchannelURI: form["backchannel_logout_uri"] ?? "")
+                                           postLogoutURIs: form["post_logout_redirect_uris"] ?? "", backchannelURI: form["backchannel_logout_uri"] ?? "",
+                                           claims: Self.claimOptions(selected: Set(Self.claims(in: form) ?? [])))
                     page.authMethods = Self.methodOptions(method)
                     return render("admin-client-new", page, request, status: .unprocessableContent)
                 }

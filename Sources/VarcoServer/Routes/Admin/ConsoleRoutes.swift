@@ -64,8 +64,7 @@ struct ConsoleRoutes {
                     _ = try await admin(user).change(id: id, expectedVersion: Int(form["version"] ?? ""), detail: "settings changed") { party in
                         if let name = form["display_name"] { party.displayName = name }
                         if party.kind == .oidcClient {
-                            let claims = UserClaim.allCases.filter { form["claim_\(Self.claimKey($0))"] == "on" }
-                            party.settings.releasedAttributes = claims.isEmpty ? nil : UserClaim.releasedAttributes(for: claims)
+                            party.settings.releasedAttributes = Self.claims(in: form).map(UserClaim.releasedAttributes(for:))
                         }
                         guard party.kind == .samlServiceProvider else { return }
                         party.settings.signResponse = form["sign_response"] == "on"
@@ -187,12 +186,22 @@ struct ConsoleRoutes {
             detail.postLogoutURIs = client.post_logout_redirect_uris.joined(separator: "\n")
             detail.backchannelURI = client.backchannel_logout_uri ?? ""
             detail.authMethod = client.token_endpoint_auth_method
-            let allowed = party.settings.releasedAttributes.map { Set(UserClaim.allowed(by: $0)) } ?? []
-            detail.claims = UserClaim.allCases.map {
-                .init(key: claimKey($0), name: $0.rawValue, label: "admin_claim_\(claimKey($0))", selected: allowed.contains($0))
-            }
+            detail.claims = claimOptions(selected: party.settings.releasedAttributes.map { Set(UserClaim.allowed(by: $0)) } ?? [])
         }
         return detail
+    }
+
+    /// The claim checkboxes, `selected` ticked; the labels are message keys until `render` translates them.
+    static func claimOptions(selected: Set<UserClaim>) -> [ConsolePage.ClaimOption] {
+        UserClaim.allCases.map {
+            .init(key: claimKey($0), name: $0.rawValue, label: "admin_claim_\(claimKey($0))", selected: selected.contains($0))
+        }
+    }
+
+    /// The claims ticked in a form; nil when none is (no limit).
+    static func claims(in form: [String: String]) -> [UserClaim]? {
+        let ticked = UserClaim.allCases.filter { form["claim_\(claimKey($0))"] == "on" }
+        return ticked.isEmpty ? nil : ticked
     }
 
     /// A claim's name as a form field may carry it: the last part of a URI name (fiscal_number).
@@ -227,6 +236,7 @@ struct ConsoleRoutes {
             service.claims = service.claims.map { claim in var claim = claim; claim.label = m(claim.label, request); return claim }
             page.service = service
         }
+        page.newClient.claims = page.newClient.claims.map { claim in var claim = claim; claim.label = m(claim.label, request); return claim }
         var response = HTML.response(varco.pages.render(template, language: request.language, model: page), status: status)
         response.headers[.cacheControl] = "no-store"
         if request.uri.queryParameters["lang"] != nil { response.setCookie(CookieNames.language(request.language)) }
