@@ -2,7 +2,8 @@ import Foundation
 import VarcoOIDC
 import VarcoXML
 
-/// Signing-key rollover in the data directory, in three steps, each followed by a restart:
+/// Signing-key rollover in the data directory, in three steps, each put in use by a running Varco without a restart
+/// (`SigningKeyRing`, `SigningKeyReload`):
 /// 1. `generateNextKeys`: a next SAML key pair and next OIDC keys; their public parts are published (SAML metadata,
 ///    JWKS) while the current keys keep signing;
 /// 2. `activateNextKeys`: the next keys sign; the previous public parts stay published;
@@ -43,7 +44,7 @@ extension DataDirectory {
     }
 
     func activateNextKeys() throws {
-        guard hasNextKeys else { throw KeyRolloverFailure(description: "there are no next keys: generate them (`varco keys generate-next`) and restart first") }
+        guard hasNextKeys else { throw KeyRolloverFailure(description: "there are no next keys: generate them (`varco keys generate-next`) and let the services read the new metadata first") }
         let fm = FileManager.default
         try replace(file("saml-signing-previous.crt.pem"), with: file("saml-signing.crt.pem"), copy: true)
         try replace(file("saml-signing.key.pem"), with: file("saml-signing-next.key.pem"))
