@@ -431,7 +431,8 @@ struct Clients: AsyncParsableCommand {
             for (party, registration) in try await Administration(dataDirectory: dataDir).clients() {
                 let kind = registration.map { $0.isPublic ? "public" : $0.tokenEndpointAuthMethod.rawValue } ?? "unreadable"
                 let uris = registration?.redirectURIs.joined(separator: " ") ?? ""
-                print("\(party.id)\t\(kind)\t\(party.enabled ? "enabled" : "disabled")\t\(party.displayName)\t\(uris)")
+                print("\(party.id)\t\(kind)\t\(party.enabled ? "enabled" : "disabled")\t\(party.displayName)\t\(uris)\t"
+                      + "claims: \(Administration.releasedClaims(of: party))")
             }
         }
     }

@@ -157,3 +157,5 @@ def test_a_client_limited_to_the_fiscal_number_gets_nothing_else(varco, browser)
     varco.cli("client", "claims", client_id, "--claims", "email,given_name")
     info = session.get(meta["userinfo_endpoint"]).json()
     assert set(info) == {"sub", "email", "given_name"}, info
+    listed = next(line for line in varco.cli("client", "list").splitlines() if line.startswith(client_id))
+    assert listed.endswith("claims: given_name,email"), listed

@@ -135,6 +135,11 @@ extension Administration {
         try await oidcClients.list()
     }
 
+    /// The claims a client may receive, for `varco client list`: their names, or "all" when its scopes decide alone.
+    public static func releasedClaims(of party: RelyingParty) -> String {
+        party.settings.releasedAttributes.map { UserClaim.allowed(by: $0).map(\.rawValue).joined(separator: ",") } ?? "all"
+    }
+
     /// A new secret for a confidential client; the old one stops working at once.
     public func rotateClientSecret(_ clientID: String) async throws -> IssuedClient {
         try await oidcClients.rotateSecret(clientID)
