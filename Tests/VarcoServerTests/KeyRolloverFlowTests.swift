@@ -111,6 +111,23 @@ import VarcoXML
         #expect(await reload.check() == .unchanged)
     }
 
+    /// Re-reading only reads: a key or secret missing while it looks (being copied, say) is never generated anew.
+    @Test func aKeyFileMissingUnderARunningNodeIsNotReplaced() async throws {
+        let h = try await ServerHarness.make()
+        let reload = SigningKeyReload(varco: h.varco)
+        #expect(await reload.check() == .unchanged)
+        let data = try DataDirectory(path: h.varco.configuration.dataDirectory)
+        let before = h.varco.keySetFingerprint
+        for name in ["pairwise.secret", "saml-signing.key.pem", "oidc-rs256.key.pem"] {
+            let path = data.file(name), aside = path + ".aside"
+            try FileManager.default.moveItem(atPath: path, toPath: aside)
+            #expect(await reload.check() == .failed, "\(name)")
+            #expect(!FileManager.default.fileExists(atPath: path), "\(name) was generated anew")
+            try FileManager.default.moveItem(atPath: aside, toPath: path)
+        }
+        #expect(await reload.check() == .unchanged && h.varco.keySetFingerprint == before)
+    }
+
     @Test func keyFilesThatAreNotTheDeploymentsKeySetAreNotUsed() async throws {
         let h = try await ServerHarness.make()
         let reload = SigningKeyReload(varco: h.varco)

@@ -7,8 +7,9 @@ import VarcoCore
 /// Puts signing-key files changed under a running node in use. A rollover step through the console or the API is
 /// applied at once by the node that ran it (`KeyRollover`); this service catches a step taken with `varco keys` on
 /// the same data directory, and, on the other nodes of a deployment, the key files copied to them after a step.
-/// It looks every 30 seconds, and at once on SIGHUP (`systemctl reload`). Key files that differ from the deployment's
-/// recorded key set are never used: the node keeps signing with the keys it has and says which files to copy.
+/// It looks every 30 seconds, and at once on SIGHUP (`systemctl reload`), and only reads: a file missing while it looks
+/// is an error, never a reason to generate a key or secret. Key files that differ from the deployment's recorded key
+/// set are never used: the node keeps signing with the keys it has and says which files to copy.
 struct SigningKeyReload: Service {
     enum Outcome: Equatable, Sendable {
         case unchanged
@@ -40,7 +41,7 @@ struct SigningKeyReload: Service {
         let files: SigningKeyRing.Files
         let recorded: String
         do {
-            files = try SigningKeyRing.Files(of: try DataDirectory(path: varco.configuration.dataDirectory),
+            files = try SigningKeyRing.Files(of: try DataDirectory(path: varco.configuration.dataDirectory, createsMissing: false),
                                              commonName: varco.configuration.keyCommonName)
             recorded = try await varco.stores.deployment.record(KeySetCheck.recordName, ifAbsent: files.fingerprint, now: varco.clock.now())
         } catch {

@@ -16,6 +16,7 @@ extension DataDirectory {
     private func privateKey(named name: String, generate: () throws -> String) throws -> String {
         let keyPath = (path as NSString).appendingPathComponent("\(name).key.pem")
         if let pem = try? String(contentsOfFile: keyPath, encoding: .utf8) { return pem }
+        guard createsMissing else { throw MissingFile(name: "\(name).key.pem") }
         let pem = try generate()
         try pem.write(toFile: keyPath, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: keyPath)
