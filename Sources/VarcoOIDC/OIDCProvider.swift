@@ -6,9 +6,9 @@ import VarcoCore
 /// file; none of them knows about HTTP frameworks, they take the request's text and return an answer.
 public struct OIDCProvider: Sendable {
     public let configuration: OIDCConfiguration
-    /// Read at each use, so that a key rollover applies without a restart.
-    public let signingKeys: Reloadable<SigningKeys>
-    public var keys: SigningKeys { signingKeys.current }
+    /// Asked at each use, so that a key rollover applies without a restart.
+    let currentKeys: @Sendable () -> SigningKeys
+    public var keys: SigningKeys { currentKeys() }
     let clients: any RelyingPartyStore
     let grants: any OAuthGrantStore
     let citizens: any CitizenStore
@@ -17,13 +17,13 @@ public struct OIDCProvider: Sendable {
     let random: any RandomSource
 
     public init(configuration: OIDCConfiguration, keys: SigningKeys, stores: Stores, clock: any WallClock, random: any RandomSource) {
-        self.init(configuration: configuration, keys: Reloadable(keys), stores: stores, clock: clock, random: random)
+        self.init(configuration: configuration, currentKeys: { keys }, stores: stores, clock: clock, random: random)
     }
 
-    public init(configuration: OIDCConfiguration, keys: Reloadable<SigningKeys>, stores: Stores, clock: any WallClock,
+    public init(configuration: OIDCConfiguration, currentKeys: @escaping @Sendable () -> SigningKeys, stores: Stores, clock: any WallClock,
                 random: any RandomSource) {
         self.configuration = configuration
-        signingKeys = keys
+        self.currentKeys = currentKeys
         clients = stores.relyingParties
         grants = stores.oauthGrants
         citizens = stores.citizens

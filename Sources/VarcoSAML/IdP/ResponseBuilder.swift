@@ -6,21 +6,21 @@ import VarcoXML
 /// Builds and signs SAML Responses (SAML core §3.3.3, profiles §4.1.4.2).
 public struct ResponseBuilder: Sendable {
     public var configuration: IdentityProviderConfiguration
-    /// Read at each response, so that a key rollover applies without a restart.
-    public var signingKey: Reloadable<XMLSigningKey>
+    /// Asked at each response, so that a key rollover applies without a restart.
+    public var currentKey: @Sendable () -> XMLSigningKey
     public var random: any RandomSource
 
-    public init(configuration: IdentityProviderConfiguration, key: Reloadable<XMLSigningKey>, random: any RandomSource) {
+    public init(configuration: IdentityProviderConfiguration, currentKey: @escaping @Sendable () -> XMLSigningKey, random: any RandomSource) {
         self.configuration = configuration
-        signingKey = key
+        self.currentKey = currentKey
         self.random = random
     }
 
     public init(configuration: IdentityProviderConfiguration, key: XMLSigningKey, random: any RandomSource) {
-        self.init(configuration: configuration, key: Reloadable(key), random: random)
+        self.init(configuration: configuration, currentKey: { key }, random: random)
     }
 
-    public var key: XMLSigningKey { signingKey.current }
+    public var key: XMLSigningKey { currentKey() }
 
     /// A successful response with one assertion about the citizen, and the visit to record in the SSO session.
     ///

@@ -20,21 +20,21 @@ public enum OutboundMessage: Sendable, Equatable {
 /// Builds and signs Varco's LogoutRequests and LogoutResponses (SAML core §3.7, profiles §4.4).
 public struct LogoutMessageBuilder: Sendable {
     public var configuration: IdentityProviderConfiguration
-    /// Read at each message, so that a key rollover applies without a restart.
-    public var signingKey: Reloadable<XMLSigningKey>
+    /// Asked at each message, so that a key rollover applies without a restart.
+    public var currentKey: @Sendable () -> XMLSigningKey
     public var random: any RandomSource
 
-    public init(configuration: IdentityProviderConfiguration, key: Reloadable<XMLSigningKey>, random: any RandomSource) {
+    public init(configuration: IdentityProviderConfiguration, currentKey: @escaping @Sendable () -> XMLSigningKey, random: any RandomSource) {
         self.configuration = configuration
-        signingKey = key
+        self.currentKey = currentKey
         self.random = random
     }
 
     public init(configuration: IdentityProviderConfiguration, key: XMLSigningKey, random: any RandomSource) {
-        self.init(configuration: configuration, key: Reloadable(key), random: random)
+        self.init(configuration: configuration, currentKey: { key }, random: random)
     }
 
-    public var key: XMLSigningKey { signingKey.current }
+    public var key: XMLSigningKey { currentKey() }
 
     private var issuer: String {
         #"<saml:Issuer Format="\#(NameIDFormat.entity)">\#(XMLEscape.text(configuration.entityID))</saml:Issuer>"#

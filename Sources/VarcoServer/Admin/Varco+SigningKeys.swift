@@ -5,7 +5,7 @@ import VarcoXML
 
 extension Varco {
     /// The signing keys in use and published, for the console and the API.
-    func signingKeyViews() -> [SigningKeyView] { keyRing.files.current.views }
+    func signingKeyViews() -> [SigningKeyView] { keyRing.current.views }
 
     /// SHA-256 of a base64 DER certificate, as colon-separated hex.
     static func fingerprint(_ base64: String) -> String {
@@ -17,7 +17,8 @@ extension Varco {
 extension SigningKeyView {
     /// The keys of a data directory: the active SAML and OIDC keys, then those published beside them during a rollover
     /// (`next` before they sign, `previous` after), each with the date its file was written (when it entered that state).
-    static func all(in data: DataDirectory, activeSAML: String, oidc: SigningKeys) -> [SigningKeyView] {
+    static func all(in data: DataDirectory, activeSAML: String, publishedSAML: [(state: String, base64: String)],
+                    oidc: SigningKeys) -> [SigningKeyView] {
         func since(_ name: String) -> Date? {
             (try? FileManager.default.attributesOfItem(atPath: data.file(name)))?[.modificationDate] as? Date
         }
@@ -26,10 +27,7 @@ extension SigningKeyView {
                            not_after: (try? CertificateSummary(certificate: base64))?.notAfter)
         }
         var views = [saml(activeSAML, "active", "saml-signing.crt.pem")]
-        for published in data.publishedSigningCertificatePEMs() {
-            guard let key = try? XMLVerificationKey(certificate: published.pem) else { continue }
-            views.append(saml(key.certificateBase64, published.state, "saml-signing-\(published.state).crt.pem"))
-        }
+        views += publishedSAML.map { saml($0.base64, $0.state, "saml-signing-\($0.state).crt.pem") }
         views.append(SigningKeyView(use: "oidc", id: oidc.rsaKeyID, algorithm: "RS256", state: "active", since: since("oidc-rs256.key.pem")))
         views.append(SigningKeyView(use: "oidc", id: oidc.ecKeyID, algorithm: "ES256", state: "active", since: since("oidc-es256.key.pem")))
         for state in ["next", "previous"] {

@@ -1,11 +1,12 @@
 import Foundation
+import Synchronization
 import VarcoCore
 import VarcoOIDC
 import VarcoXML
 
 /// The keys Varco signs with and publishes, read from the data directory at start and read again after a rollover
 /// step (console, API, or `varco keys` on the same data directory), so that a step applies without a restart.
-struct SigningKeyRing: Sendable {
+final class SigningKeyRing: Sendable {
     /// The key files of a data directory, read and checked as a whole before any of them is used.
     struct Files: Sendable {
         let saml: XMLSigningKey
@@ -20,32 +21,29 @@ struct SigningKeyRing: Sendable {
         init(of data: DataDirectory, commonName: String) throws {
             let identity = try data.samlSigningIdentity(commonName: commonName)
             saml = try XMLSigningKey(privateKeyPEM: identity.privateKeyPEM, certificatePEM: identity.certificatePEM)
-            samlCertificates = [saml.certificateBase64] + data.publishedSigningCertificatePEMs().compactMap { published in
-                try? XMLVerificationKey(certificate: published.pem).certificateBase64
+            // Read once, for the metadata and for the views: (next or previous, base64 DER).
+            let published = data.publishedSigningCertificatePEMs().compactMap { published in
+                (try? XMLVerificationKey(certificate: published.pem)).map { (state: published.state, base64: $0.certificateBase64) }
             }
+            samlCertificates = [saml.certificateBase64] + published.map(\.base64)
             oidc = try data.oidcSigningKeys()
             fingerprint = KeySetCheck.fingerprint(samlCertificates: samlCertificates, oidcKeyIDs: [oidc.rsaKeyID, oidc.ecKeyID],
                                                   pairwiseSecret: try data.secret(named: "pairwise"))
-            views = SigningKeyView.all(in: data, activeSAML: saml.certificateBase64, oidc: oidc)
+            views = SigningKeyView.all(in: data, activeSAML: saml.certificateBase64, publishedSAML: published, oidc: oidc)
         }
     }
 
-    let saml: Reloadable<XMLSigningKey>
-    let oidc: Reloadable<SigningKeys>
-    /// The rest of what the files hold: the published certificates, the fingerprint, the views.
-    let files: Reloadable<Files>
+    private let inUse: Mutex<Files>
 
     init(_ files: Files) {
-        saml = Reloadable(files.saml)
-        oidc = Reloadable(files.oidc)
-        self.files = Reloadable(files)
+        inUse = Mutex(files)
     }
 
-    /// Puts `files` in use: what is published changes before what signs, so a signature never comes from a key
-    /// missing from the metadata.
+    /// The key set in use: every reader gets the whole old set or the whole new one, never a mix.
+    var current: Files { inUse.withLock { $0 } }
+
+    /// Puts `files` in use, all at once.
     func apply(_ files: Files) {
-        self.files.replace(with: files)
-        oidc.replace(with: files.oidc)
-        saml.replace(with: files.saml)
+        inUse.withLock { $0 = files }
     }
 }

@@ -18,9 +18,9 @@ struct Varco: Sendable {
     let logger: Logger
     /// The signing keys, changed by a rollover step while Varco runs.
     let keyRing: SigningKeyRing
-    var signingKey: XMLSigningKey { keyRing.saml.current }
+    var signingKey: XMLSigningKey { keyRing.current.saml }
     /// The SAML certificates in the metadata: the active one first.
-    var signingCertificates: [String] { keyRing.files.current.samlCertificates }
+    var signingCertificates: [String] { keyRing.current.samlCertificates }
     let idp: IdentityProviderConfiguration
     let receiver: AuthnRequestReceiver
     let responses: ResponseBuilder
@@ -31,7 +31,7 @@ struct Varco: Sendable {
     /// Regional OTP credentials with SMS codes (login method `otp-sms`, issuance, first access, recovery).
     let otp: RegionalOTP
     /// Identifies the signing keys and pairwise secret, the same on every node of a deployment (`KeySetCheck`).
-    var keySetFingerprint: String { keyRing.files.current.fingerprint }
+    var keySetFingerprint: String { keyRing.current.fingerprint }
     /// Login through SPID and CIE: Varco as a service provider toward the national identity providers.
     let upstream: UpstreamLoginService
     /// Single logout: checks of inbound LogoutRequests and LogoutResponses, Varco's own messages, the orchestration.
@@ -74,7 +74,7 @@ struct Varco: Sendable {
         let metadataCache = MetadataCache()
         receiver = AuthnRequestReceiver(configuration: idp, relyingParties: stores.relyingParties, replay: stores.replay, clock: clock,
                                         metadataCache: metadataCache)
-        responses = ResponseBuilder(configuration: idp, key: keyRing.saml, random: random)
+        responses = ResponseBuilder(configuration: idp, currentKey: { keyRing.current.saml }, random: random)
         auditor = Auditor(log: stores.audit, clock: clock, logger: logger)
         otpApp = OTPAppAuthenticator(store: stores.otpCredentials, clock: clock)
         otp = RegionalOTP.make(configuration: configuration, stores: stores, clock: clock, random: random)
@@ -82,13 +82,13 @@ struct Varco: Sendable {
                                      sessionPolicy: configuration.sessionPolicy, clock: clock, metadataCache: metadataCache,
                                      auditor: auditor)
         oidc = OIDCProvider(configuration: OIDCConfiguration(issuer: configuration.publicURL, pairwiseSecret: idp.pairwiseSecret),
-                            keys: keyRing.oidc, stores: stores, clock: clock, random: random)
+                            currentKeys: { keyRing.current.oidc }, stores: stores, clock: clock, random: random)
         upstream = try UpstreamLoginService(configuration: configuration, dataDirectory: dataDirectory, stores: stores.upstream,
                                             clock: clock, random: random)
         logoutRequests = LogoutRequestReceiver(configuration: idp, relyingParties: stores.relyingParties, replay: stores.replay, clock: clock,
                                                metadataCache: metadataCache)
         logoutResponses = LogoutResponseReceiver(configuration: idp, relyingParties: stores.relyingParties, metadataCache: metadataCache)
-        logoutMessages = LogoutMessageBuilder(configuration: idp, key: keyRing.saml, random: random)
+        logoutMessages = LogoutMessageBuilder(configuration: idp, currentKey: { keyRing.current.saml }, random: random)
         logout = SingleLogoutCoordinator(
             stores: stores, clock: clock, auditor: auditor, messages: logoutMessages, metadataCache: metadataCache, oidc: oidc,
             backChannel: BackChannelLogoutSender(auditor: auditor),
