@@ -231,12 +231,13 @@ struct ConsoleRoutes {
     }
 
     func render(_ template: String, _ page: ConsolePage, _ request: Request, status: HTTPResponse.Status = .ok) -> Response {
-        var page = page
-        if var service = page.service {  // claim labels in the page's language
-            service.claims = service.claims.map { claim in var claim = claim; claim.label = m(claim.label, request); return claim }
-            page.service = service
+        // Claim labels in the page's language.
+        func translated(_ claims: [ConsolePage.ClaimOption]) -> [ConsolePage.ClaimOption] {
+            claims.map { claim in var claim = claim; claim.label = m(claim.label, request); return claim }
         }
-        page.newClient.claims = page.newClient.claims.map { claim in var claim = claim; claim.label = m(claim.label, request); return claim }
+        var page = page
+        if let claims = page.service?.claims { page.service?.claims = translated(claims) }
+        page.newClient.claims = translated(page.newClient.claims)
         var response = HTML.response(varco.pages.render(template, language: request.language, model: page), status: status)
         response.headers[.cacheControl] = "no-store"
         if request.uri.queryParameters["lang"] != nil { response.setCookie(CookieNames.language(request.language)) }
